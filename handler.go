@@ -1,0 +1,124 @@
+package stackprom
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"log"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stackprom/stackprom/internal/config"
+)
+
+// WithBasicAuth makes Handler and the metrics server answer 401 unless the
+// request carries these HTTP basic-auth credentials. It also sets the
+// credentials Push sends to the Pushgateway.
+func WithBasicAuth(user, password string) Option {
+	return config.Func(func(c *config.Config) {
+		if user == "" {
+			c.Fail(errorf("WithBasicAuth: empty user name"))
+			return
+		}
+		c.Export.BasicUser, c.Export.BasicPassword = user, password
+	})
+}
+
+// WithBearerToken makes Handler and the metrics server answer 401 unless the
+// request carries "Authorization: Bearer token". Push sends it too.
+func WithBearerToken(token string) Option {
+	return config.Func(func(c *config.Config) {
+		if token == "" {
+			c.Fail(errorf("WithBearerToken: empty token"))
+			return
+		}
+		c.Export.BearerToken = token
+	})
+}
+
+// WithErrorLog sets where Handler reports errors met while gathering or
+// encoding metrics. The default is the standard library's log.Default().
+func WithErrorLog(l interface{ Println(v ...any) }) Option {
+	return config.Func(func(c *config.Config) { c.Export.ErrorLog = l })
+}
+
+// NewHandler returns the handler for /metrics. It gathers from the gatherer
+// (see WithGatherer) and uses promhttp underneath: gzip and zstd
+// compression, OpenMetrics negotiation (so exemplars reach Prometheus), and
+// errors logged (WithErrorLog) and counted in
+// promhttp_metric_handler_errors_total while the families that could be
+// gathered are still served. With WithBasicAuth or WithBearerToken, a
+// request without the credentials gets 401.
+func NewHandler(opts ...Option) (http.Handler, error) {
+	c, err := config.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newHandler(c), nil
+}
+
+// Handler is NewHandler for use in a one-line setup; it panics if an option
+// is invalid.
+func Handler(opts ...Option) http.Handler {
+	h, err := NewHandler(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+func newHandler(c *config.Config) http.Handler {
+	errLog := c.Export.ErrorLog
+	if errLog == nil {
+		errLog = log.Default()
+	}
+	var h http.Handler = promhttp.HandlerFor(c.GathererOrDefault(), promhttp.HandlerOpts{
+		ErrorLog:          errLog,
+		ErrorHandling:     promhttp.ContinueOnError,
+		Registry:          c.Registerer,
+		EnableOpenMetrics: true,
+	})
+	return withAuth(c.Export, h)
+}
+
+// withAuth wraps h with the credential check the options ask for, if any.
+func withAuth(e config.Export, h http.Handler) http.Handler {
+	switch {
+	case e.BearerToken != "":
+		want := sha256.Sum256([]byte("Bearer " + e.BearerToken))
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				unauthorized(w, `Bearer realm="metrics"`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	case e.BasicUser != "":
+		wantUser := sha256.Sum256([]byte(e.BasicUser))
+		wantPass := sha256.Sum256([]byte(e.BasicPassword))
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			user, pass, ok := r.BasicAuth()
+			gotUser, gotPass := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
+			// Both comparisons always run, so timing tells nothing.
+			userOK := subtle.ConstantTimeCompare(gotUser[:], wantUser[:])
+			passOK := subtle.ConstantTimeCompare(gotPass[:], wantPass[:])
+			if !ok || userOK&passOK != 1 {
+				unauthorized(w, `Basic realm="metrics", charset="UTF-8"`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	return h
+}
+
+func unauthorized(w http.ResponseWriter, challenge string) {
+	w.Header().Set("WWW-Authenticate", challenge)
+	http.Error(w, http.StatusText(http.StatusUnauthorized), http.StatusUnauthorized)
+}
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("stackprom: "+format, args...)
+}

@@ -1,0 +1,128 @@
+// Package config holds the settings every stackprom component reads and the
+// option type that sets them. The root package re-exports Option and Naming;
+// each component package adds the With… options that concern it.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Naming selects one of the two metric naming presets.
+type Naming uint8
+
+const (
+	// NamingDefault follows Prometheus naming practice.
+	NamingDefault Naming = iota
+	// NamingDjango reproduces django-prometheus's exposed names byte for byte.
+	NamingDjango
+)
+
+// String returns "default" or "django".
+func (n Naming) String() string {
+	switch n {
+	case NamingDefault:
+		return "default"
+	case NamingDjango:
+		return "django"
+	}
+	return fmt.Sprintf("Naming(%d)", uint8(n))
+}
+
+// Option changes a Config. Options are applied in order; a later option
+// overrides an earlier one.
+type Option interface {
+	Apply(*Config)
+}
+
+// Func adapts a function to an Option.
+type Func func(*Config)
+
+// Apply calls f.
+func (f Func) Apply(c *Config) { f(c) }
+
+// Config is the resolved set of options. The zero value is not ready for
+// use: call New.
+type Config struct {
+	Registerer            prometheus.Registerer
+	Gatherer              prometheus.Gatherer
+	Namespace             string
+	Naming                Naming
+	ConstLabels           prometheus.Labels
+	Buckets               map[string][]float64 // by default-preset family name
+	LatencyBuckets        []float64            // nil: the schema default
+	SizeBuckets           []float64            // nil: the schema default
+	NativeHistogramFactor float64              // > 1 enables native histograms
+	Exemplar              func(context.Context) prometheus.Labels
+
+	HTTP   HTTP
+	Export Export
+
+	errs []error
+}
+
+// HTTP holds the settings of httpmetrics.
+type HTTP struct {
+	Exclude     map[string]struct{}
+	MaxViews    int
+	MaxTypes    int
+	ProxyHeader string // trusted header carrying the original scheme
+	LabelNames  []string
+	Labeler     func(r *http.Request, values []string)
+	ViewFunc    func(r *http.Request) string
+}
+
+// Export holds the settings of the /metrics handler, the metrics server and
+// Pushgateway pushes.
+type Export struct {
+	BasicUser, BasicPassword string
+	BearerToken              string
+	Path                     string
+	Grouping                 map[string]string
+	ErrorLog                 interface{ Println(v ...any) }
+}
+
+// Default values shared by several components.
+const (
+	DefaultMaxViews = 500
+	DefaultMaxTypes = 100
+	DefaultPath     = "/metrics"
+)
+
+// New applies opts over the defaults. It returns an error if an option was
+// invalid, joining every such error.
+func New(opts []Option) (*Config, error) {
+	c := &Config{
+		Registerer: prometheus.DefaultRegisterer,
+		HTTP: HTTP{
+			MaxViews: DefaultMaxViews,
+			MaxTypes: DefaultMaxTypes,
+		},
+		Export: Export{Path: DefaultPath},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.Apply(c)
+		}
+	}
+	return c, errors.Join(c.errs...)
+}
+
+// Fail records an invalid option; New returns it.
+func (c *Config) Fail(err error) { c.errs = append(c.errs, err) }
+
+// GathererOrDefault is the gatherer set by an option, else the registerer
+// when it is also a gatherer, else the default gatherer.
+func (c *Config) GathererOrDefault() prometheus.Gatherer {
+	if c.Gatherer != nil {
+		return c.Gatherer
+	}
+	if g, ok := c.Registerer.(prometheus.Gatherer); ok {
+		return g
+	}
+	return prometheus.DefaultGatherer
+}

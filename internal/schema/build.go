@@ -1,0 +1,153 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom/internal/config"
+)
+
+// DefaultLatencyBuckets are django-prometheus's PROMETHEUS_LATENCY_BUCKETS.
+var DefaultLatencyBuckets = []float64{
+	0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 25, 50, 75,
+}
+
+// DefaultSizeBuckets are django-prometheus's PowersOf(2, 30): 0, then 2^0 … 2^29.
+var DefaultSizeBuckets = func() []float64 {
+	b := []float64{0}
+	for i := 0; i < 30; i++ {
+		b = append(b, float64(int64(1)<<i))
+	}
+	return b
+}()
+
+// FullName is the exposed name of f under c's naming preset and namespace.
+func FullName(c *config.Config, f *Family) string {
+	name := f.Name
+	if c.Naming == config.NamingDjango {
+		name = f.DjangoName()
+	}
+	if c.Namespace != "" {
+		name = c.Namespace + "_" + name
+	}
+	return name
+}
+
+// Buckets returns the buckets of histogram f: those set for f by name, else
+// those set for its bucket kind, else the schema default.
+func Buckets(c *config.Config, f *Family) []float64 {
+	if b, ok := c.Buckets[f.Name]; ok {
+		return b
+	}
+	switch f.Buckets {
+	case LatencyBuckets:
+		if c.LatencyBuckets != nil {
+			return c.LatencyBuckets
+		}
+		return DefaultLatencyBuckets
+	case SizeBuckets:
+		if c.SizeBuckets != nil {
+			return c.SizeBuckets
+		}
+		return DefaultSizeBuckets
+	}
+	return prometheus.DefBuckets
+}
+
+func family(name string, k Kind) *Family {
+	f, ok := Lookup(name)
+	if !ok || f.Kind != k {
+		// A programming error inside stackprom, caught by every test.
+		panic(fmt.Sprintf("stackprom: no %s family %q in the schema", k, name))
+	}
+	return f
+}
+
+func labels(f *Family, extra []string) []string {
+	if len(extra) == 0 {
+		return f.Labels
+	}
+	return append(append([]string(nil), f.Labels...), extra...)
+}
+
+// NewCounter builds and registers the label-less counter family name.
+func NewCounter(c *config.Config, name string) (prometheus.Counter, error) {
+	f := family(name, Counter)
+	return register(c, f, prometheus.NewCounter(prometheus.CounterOpts{
+		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+	}))
+}
+
+// NewCounterVec builds and registers counter family name, with extra labels
+// after the schema's own.
+func NewCounterVec(c *config.Config, name string, extra ...string) (*prometheus.CounterVec, error) {
+	f := family(name, Counter)
+	return register(c, f, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+	}, labels(f, extra)))
+}
+
+// NewGauge builds and registers the label-less gauge family name.
+func NewGauge(c *config.Config, name string) (prometheus.Gauge, error) {
+	f := family(name, Gauge)
+	return register(c, f, prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+	}))
+}
+
+// NewGaugeVec builds and registers gauge family name.
+func NewGaugeVec(c *config.Config, name string, extra ...string) (*prometheus.GaugeVec, error) {
+	f := family(name, Gauge)
+	return register(c, f, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+	}, labels(f, extra)))
+}
+
+func histogramOpts(c *config.Config, f *Family) prometheus.HistogramOpts {
+	o := prometheus.HistogramOpts{
+		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Buckets: Buckets(c, f),
+	}
+	if c.NativeHistogramFactor > 1 {
+		o.NativeHistogramBucketFactor = c.NativeHistogramFactor
+		o.NativeHistogramMaxBucketNumber = 160
+		o.NativeHistogramMinResetDuration = time.Hour
+	}
+	return o
+}
+
+// NewHistogram builds and registers the label-less histogram family name.
+func NewHistogram(c *config.Config, name string) (prometheus.Histogram, error) {
+	f := family(name, Histogram)
+	return register(c, f, prometheus.NewHistogram(histogramOpts(c, f)))
+}
+
+// NewHistogramVec builds and registers histogram family name.
+func NewHistogramVec(c *config.Config, name string, extra ...string) (*prometheus.HistogramVec, error) {
+	f := family(name, Histogram)
+	return register(c, f, prometheus.NewHistogramVec(histogramOpts(c, f), labels(f, extra)))
+}
+
+// register registers col, or returns the collector already registered for
+// the same family so that two instances on one registry share it. A nil
+// registerer registers nothing.
+func register[T prometheus.Collector](c *config.Config, f *Family, col T) (T, error) {
+	if c.Registerer == nil {
+		return col, nil
+	}
+	err := c.Registerer.Register(col)
+	if err == nil {
+		return col, nil
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(T); ok {
+			return existing, nil
+		}
+		return col, fmt.Errorf("stackprom: %s is already registered by another kind of collector", FullName(c, f))
+	}
+	return col, fmt.Errorf("stackprom: registering %s: %w", FullName(c, f), err)
+}

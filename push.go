@@ -1,0 +1,61 @@
+package stackprom
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/push"
+
+	"github.com/stackprom/stackprom/internal/config"
+)
+
+// WithGrouping adds a label to the grouping key of Push and PushAdd, such as
+// instance; the job is always part of it.
+func WithGrouping(name, value string) Option {
+	return config.Func(func(c *config.Config) {
+		if c.Export.Grouping == nil {
+			c.Export.Grouping = map[string]string{}
+		}
+		c.Export.Grouping[name] = value
+	})
+}
+
+// Push sends what the gatherer holds (see WithGatherer) to the Pushgateway at
+// url for job, replacing every metric of that job and grouping key, as a
+// batch job does when it ends. It uses client_golang's push package; the
+// credentials of WithBasicAuth or WithBearerToken are sent.
+func Push(ctx context.Context, url, job string, opts ...Option) error {
+	p, err := newPusher(url, job, opts)
+	if err != nil {
+		return err
+	}
+	return p.PushContext(ctx)
+}
+
+// PushAdd is Push that replaces only the families it sends, leaving the
+// group's other families on the Pushgateway.
+func PushAdd(ctx context.Context, url, job string, opts ...Option) error {
+	p, err := newPusher(url, job, opts)
+	if err != nil {
+		return err
+	}
+	return p.AddContext(ctx)
+}
+
+func newPusher(url, job string, opts []Option) (*push.Pusher, error) {
+	c, err := config.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	p := push.New(url, job).Gatherer(c.GathererOrDefault())
+	for k, v := range c.Export.Grouping {
+		p = p.Grouping(k, v)
+	}
+	switch {
+	case c.Export.BearerToken != "":
+		p = p.Header(http.Header{"Authorization": {"Bearer " + c.Export.BearerToken}})
+	case c.Export.BasicUser != "":
+		p = p.BasicAuth(c.Export.BasicUser, c.Export.BasicPassword)
+	}
+	return p, nil
+}

@@ -1,0 +1,114 @@
+package stackprom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/stackprom/stackprom/internal/config"
+)
+
+// WithPath sets the path the metrics server serves metrics on. The default
+// is /metrics.
+func WithPath(path string) Option {
+	return config.Func(func(c *config.Config) {
+		if len(path) == 0 || path[0] != '/' {
+			c.Fail(errorf("WithPath: %q does not start with /", path))
+			return
+		}
+		c.Export.Path = path
+	})
+}
+
+// Server is a metrics server on a listener of its own, apart from the
+// application's: the Go counterpart of PROMETHEUS_METRICS_EXPORT_PORT and
+// PROMETHEUS_METRICS_EXPORT_PORT_RANGE. It serves Handler on /metrics (see
+// WithPath) and 404 elsewhere.
+type Server struct {
+	srv  *http.Server
+	addr string
+	done chan struct{}
+	mu   sync.Mutex
+	err  error // from Serve, other than http.ErrServerClosed
+}
+
+// StartServer listens on addr ("127.0.0.1:9100", ":9100", or port 0 for any
+// free port) and serves metrics in a goroutine until Shutdown. It returns
+// once the listener is bound, so Addr is the address scrapers can use.
+func StartServer(addr string, opts ...Option) (*Server, error) {
+	c, err := config.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("stackprom: metrics server: %w", err)
+	}
+	return serve(c, ln), nil
+}
+
+// StartServerInRange listens on host at the first free port from first to
+// last inclusive, as django-prometheus's port range does for several worker
+// processes on one host. It fails, naming the range, if no port is free.
+func StartServerInRange(host string, first, last int, opts ...Option) (*Server, error) {
+	if first < 1 || last > 65535 || first > last {
+		return nil, fmt.Errorf("stackprom: metrics server: invalid port range %d-%d", first, last)
+	}
+	c, err := config.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for port := first; port <= last; port++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err == nil {
+			return serve(c, ln), nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("stackprom: metrics server: no free port on %q in %d-%d: %w",
+		host, first, last, errors.Join(errs...))
+}
+
+func serve(c *config.Config, ln net.Listener) *Server {
+	mux := http.NewServeMux()
+	mux.Handle(c.Export.Path, newHandler(c))
+	s := &Server{
+		srv: &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 10 * time.Second,
+		},
+		addr: ln.Addr().String(),
+		done: make(chan struct{}),
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.mu.Lock()
+			s.err = err
+			s.mu.Unlock()
+		}
+	}()
+	return s
+}
+
+// Addr is the address the server is bound to, such as "127.0.0.1:9100".
+func (s *Server) Addr() string { return s.addr }
+
+// Shutdown stops the server gracefully: it stops accepting scrapes and waits
+// for those in progress until ctx is done. It returns the error that
+// stopped serving early, if one did, or ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err == nil {
+		<-s.done
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errors.Join(s.err, err)
+}
