@@ -62,7 +62,7 @@ func WithGatherer(g prometheus.Gatherer) Option {
 // PROMETHEUS_METRIC_NAMESPACE does. The default is no prefix.
 func WithNamespace(ns string) Option {
 	return config.Func(func(c *config.Config) {
-		if ns != "" && !validName(ns) {
+		if ns != "" && !config.ValidName(ns) {
 			c.Fail(fmt.Errorf("stackprom: WithNamespace: %q is not a valid metric name prefix", ns))
 			return
 		}
@@ -173,16 +173,4 @@ func checkBuckets(b []float64) error {
 		}
 	}
 	return nil
-}
-
-func validName(s string) bool {
-	for i, r := range s {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case r >= '0' && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return s != ""
 }

@@ -71,9 +71,10 @@ type HTTP struct {
 	MaxViews    int
 	MaxTypes    int
 	ProxyHeader string // trusted header carrying the original scheme
+	ProxyValue  string // its value for https
 	LabelNames  []string
 	Labeler     func(r *http.Request, values []string)
-	ViewFunc    func(r *http.Request) string
+	Route       func(r *http.Request) string
 }
 
 // Export holds the settings of the /metrics handler, the metrics server and
@@ -125,4 +126,19 @@ func (c *Config) GathererOrDefault() prometheus.Gatherer {
 		return g
 	}
 	return prometheus.DefaultGatherer
+}
+
+// ValidName reports whether s is a legacy Prometheus label name, which is
+// also what a metric name prefix may hold: a letter or underscore, then
+// letters, digits and underscores.
+func ValidName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
 }

@@ -151,3 +151,58 @@ func register[T prometheus.Collector](c *config.Config, f *Family, col T) (T, er
 	}
 	return col, fmt.Errorf("stackprom: registering %s: %w", FullName(c, f), err)
 }
+
+// Builder builds several families of one component, keeping the first
+// error, so that a constructor reads as a list of families.
+type Builder struct {
+	C   *config.Config
+	Err error
+}
+
+func (b *Builder) keep(err error) {
+	if b.Err == nil {
+		b.Err = err
+	}
+}
+
+// Counter is NewCounter, keeping the first error.
+func (b *Builder) Counter(name string) prometheus.Counter {
+	c, err := NewCounter(b.C, name)
+	b.keep(err)
+	return c
+}
+
+// CounterVec is NewCounterVec, keeping the first error.
+func (b *Builder) CounterVec(name string, extra ...string) *prometheus.CounterVec {
+	c, err := NewCounterVec(b.C, name, extra...)
+	b.keep(err)
+	return c
+}
+
+// Gauge is NewGauge, keeping the first error.
+func (b *Builder) Gauge(name string) prometheus.Gauge {
+	g, err := NewGauge(b.C, name)
+	b.keep(err)
+	return g
+}
+
+// GaugeVec is NewGaugeVec, keeping the first error.
+func (b *Builder) GaugeVec(name string, extra ...string) *prometheus.GaugeVec {
+	g, err := NewGaugeVec(b.C, name, extra...)
+	b.keep(err)
+	return g
+}
+
+// Histogram is NewHistogram, keeping the first error.
+func (b *Builder) Histogram(name string) prometheus.Histogram {
+	h, err := NewHistogram(b.C, name)
+	b.keep(err)
+	return h
+}
+
+// HistogramVec is NewHistogramVec, keeping the first error.
+func (b *Builder) HistogramVec(name string, extra ...string) *prometheus.HistogramVec {
+	h, err := NewHistogramVec(b.C, name, extra...)
+	b.keep(err)
+	return h
+}

@@ -1,0 +1,28 @@
+// Package httpmetrics measures HTTP traffic with every HTTP family of
+// django-prometheus, from net/http middleware.
+//
+// Two middlewares share one Metrics:
+//
+//   - Before, outermost: requests entering, responses leaving, the whole
+//     time spent inside it, and requests in flight.
+//   - After, around the router: requests by method, transport and view;
+//     AJAX requests; request and response body sizes; responses by status,
+//     view, charset and template; streaming responses; latency by view and
+//     method; and exceptions (panics, and errors a handler reports) by type
+//     and by view.
+//
+// Instrument stacks both. Put middlewares whose time should count in
+// "including middlewares" but not in the per-view latency between them,
+// as django-prometheus users put Django's own middlewares between its two.
+//
+// The view label is the name the application gave the handler (Named,
+// SetView), else the router's route template (ServeMux's Request.Pattern
+// without method and host, or the WithRoute function that router adapters
+// set), else "<unnamed view>". It is never the raw URL path. Methods outside
+// the nine standard ones become "<invalid method>" in every family, and
+// WithMaxViews and WithMaxExceptionTypes cap every other label, so hostile
+// traffic adds no series.
+//
+// Each request costs one allocation (the ResponseWriter wrapper, which also
+// counts request body bytes) and no lock once its label children exist.
+package httpmetrics

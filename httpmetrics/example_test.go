@@ -1,0 +1,56 @@
+package httpmetrics_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/httpmetrics"
+	"github.com/stackprom/stackprom/stackpromtest"
+)
+
+func Example() {
+	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
+	m := httpmetrics.MustNew(stackprom.WithRegisterer(reg), httpmetrics.WithExclude("/metrics"))
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /dogs/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "a dog\n")
+	}))
+	mux.Handle("GET /{$}", httpmetrics.NamedFunc("index", func(w http.ResponseWriter, r *http.Request) {
+		httpmetrics.SetTemplate(w, "index.html")
+		io.WriteString(w, "<h1>Dogs</h1>\n")
+	}))
+	mux.Handle("GET /metrics", stackprom.Handler(stackprom.WithGatherer(reg)))
+	srv := httptest.NewServer(m.Instrument(mux))
+	defer srv.Close()
+
+	for _, path := range []string{"/", "/dogs/1", "/dogs/2", "/nowhere", "/metrics"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+	}
+
+	s, err := stackpromtest.Gather(reg)
+	if err != nil {
+		panic(err)
+	}
+	for _, view := range []string{"index", "/dogs/{id}", "<unnamed view>"} {
+		v, _ := s.Value("http_requests_by_view_transport_method_total",
+			prometheus.Labels{"view": view, "transport": "http", "method": "GET"})
+		fmt.Printf("%s: %v\n", view, v)
+	}
+	v, _ := s.Value("http_responses_by_status_total", prometheus.Labels{"status": "404"})
+	fmt.Println("404s:", v)
+	// Output:
+	// index: 1
+	// /dogs/{id}: 2
+	// <unnamed view>: 1
+	// 404s: 1
+}

@@ -1,0 +1,96 @@
+package httpmetrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/stackprom/stackprom/internal/children"
+)
+
+// Before is the outermost middleware, django-prometheus's
+// PrometheusBeforeMiddleware: it counts requests entering and responses
+// leaving, observes the whole time spent inside it, and keeps the
+// in-flight gauge. It does not wrap the ResponseWriter and does not
+// allocate. A panic passing through is counted as a response and re-raised
+// untouched.
+func (m *Metrics) Before(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.excluded(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		m.requestsBefore.Inc()
+		m.inFlight.Inc()
+		defer m.doneBefore(r, now())
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
+	m.inFlight.Dec()
+	m.responsesBefore.Inc()
+	children.Observe(r.Context(), m.latencyBefore, seconds(now()-start), m.exemplar)
+}
+
+// After is the middleware around the router, django-prometheus's
+// PrometheusAfterMiddleware: it records every After family once per
+// request, when the response is complete. The handler gets a
+// ResponseWriter that offers exactly the optional interfaces of the
+// original (http.Flusher, http.Hijacker, io.ReaderFrom, http.Pusher) plus
+// Unwrap, so http.ResponseController, websockets, sendfile and 1xx
+// responses work as without it.
+//
+// A panic in the handler is recorded once, as status 500 with its Go type in
+// the exceptions families, then re-raised with the same value, so net/http's
+// own handling (http.ErrAbortHandler included) is unchanged.
+func (m *Metrics) After(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.excluded(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s, ww := wrap(w)
+		if r.Body != nil && r.Body != http.NoBody {
+			s.body.rc = r.Body
+			r.Body = &s.body
+		}
+		defer m.doneAfter(s, r, now())
+		next.ServeHTTP(ww, r)
+		s.completed = true
+	})
+}
+
+// doneAfter runs deferred, so that it can recover a panic to record it.
+func (m *Metrics) doneAfter(s *state, r *http.Request, start time.Duration) {
+	if s.body.rc != nil {
+		r.Body = s.body.rc
+		s.facts.RequestBytes = s.body.n
+	}
+	if s.completed {
+		m.finish(s, r, start)
+		return
+	}
+	p := recover()
+	s.facts.Panicked, s.facts.Panic = true, p
+	m.finish(s, r, start)
+	if p != nil {
+		panic(p)
+	}
+	// p is nil only for runtime.Goexit, which goes on unwinding by itself.
+}
+
+func (m *Metrics) finish(s *state, r *http.Request, start time.Duration) {
+	if !s.wrote {
+		// Nothing written: net/http sends 200 with the header as it is now.
+		if ct := s.w.Header()["Content-Type"]; len(ct) > 0 {
+			s.facts.ContentType = ct[0]
+		}
+	}
+	m.record(r, start, &s.facts)
+}
+
+// Instrument stacks Before and After around h, for a service without other
+// middlewares to place between them.
+func (m *Metrics) Instrument(h http.Handler) http.Handler {
+	return m.Before(m.After(h))
+}

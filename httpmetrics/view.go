@@ -1,0 +1,141 @@
+package httpmetrics
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom/internal/children"
+)
+
+// Named returns a handler that names its view: requests it serves are
+// labelled view=name, whatever the router's pattern. It is the Go
+// counterpart of a named Django URL. Without After around it, it only calls h.
+func Named(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SetView(w, name)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// NamedFunc is Named for a handler function.
+func NamedFunc(name string, f func(http.ResponseWriter, *http.Request)) http.Handler {
+	return Named(name, http.HandlerFunc(f))
+}
+
+// SetView names the view of the request w answers, for routers and
+// handlers that know a better name than the route template. w is the
+// writer After passed down, possibly wrapped by other middlewares that
+// offer Unwrap. It reports whether After was found.
+func SetView(w http.ResponseWriter, name string) bool {
+	s := stateOf(w)
+	if s != nil {
+		s.facts.View = name
+	}
+	return s != nil
+}
+
+// routeView turns a ServeMux pattern ("GET example.com/dogs/{id}") into the
+// route template ("/dogs/{id}"), without allocating.
+func routeView(pattern string) string {
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		pattern = strings.TrimLeft(pattern[i+1:], " \t")
+	}
+	if i := strings.IndexByte(pattern, '/'); i > 0 {
+		pattern = pattern[i:] // drop the host
+	}
+	return pattern
+}
+
+// viewEntry holds the per-view families' children of one view (and of one
+// combination of WithLabeler's values), each resolved on first use.
+type viewEntry struct {
+	m      *Metrics
+	values []string // view, then the labeler's values
+
+	requests   [nMethods][2]children.Slot[prometheus.Counter]
+	latency    [nMethods]children.Slot[prometheus.Observer]
+	exceptions children.Slot[prometheus.Counter]
+	statuses   [nMethods]atomic.Pointer[[]statusChild]
+	mu         sync.Mutex // serialises additions to statuses
+}
+
+type statusChild struct {
+	code int
+	c    prometheus.Counter
+}
+
+func (m *Metrics) newViewEntry(key string) *viewEntry {
+	values := []string{key}
+	if m.nExtra > 0 {
+		if key == children.Overflow {
+			values = slices.Repeat([]string{children.Overflow}, 1+m.nExtra)
+		} else {
+			values = strings.Split(key, keySep)
+		}
+	}
+	return &viewEntry{m: m, values: values}
+}
+
+// keySep joins a view and the labeler's values into one key of m.views.
+const keySep = "\xff"
+
+// labels returns the label values of a per-view family: the family's own
+// values, then the view entry's extra values.
+func (e *viewEntry) labels(own ...string) []string {
+	return append(own, e.values[1:]...)
+}
+
+func (e *viewEntry) requestCounter(mi, ti int) prometheus.Counter {
+	s := &e.requests[mi][ti]
+	if c, ok := s.Load(); ok {
+		return c
+	}
+	return s.Store(e.m.byView.WithLabelValues(e.labels(e.values[0], transports[ti], methods[mi])...))
+}
+
+func (e *viewEntry) latencyObserver(mi int) prometheus.Observer {
+	s := &e.latency[mi]
+	if o, ok := s.Load(); ok {
+		return o
+	}
+	return s.Store(e.m.latencyByView.WithLabelValues(e.labels(e.values[0], methods[mi])...))
+}
+
+func (e *viewEntry) exceptionCounter() prometheus.Counter {
+	if c, ok := e.exceptions.Load(); ok {
+		return c
+	}
+	return e.exceptions.Store(e.m.exceptionsView.WithLabelValues(e.labels(e.values[0])...))
+}
+
+// statusCounter scans the few statuses a view answers with; a new one is
+// added under the entry's lock.
+func (e *viewEntry) statusCounter(mi, code int) prometheus.Counter {
+	if p := e.statuses[mi].Load(); p != nil {
+		for _, sc := range *p {
+			if sc.code == code {
+				return sc.c
+			}
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var old []statusChild
+	if p := e.statuses[mi].Load(); p != nil {
+		old = *p
+		for _, sc := range old {
+			if sc.code == code {
+				return sc.c
+			}
+		}
+	}
+	c := e.m.byStatusView.WithLabelValues(e.labels(statusLabel(code), e.values[0], methods[mi])...)
+	next := append(slices.Clip(old), statusChild{code, c})
+	e.statuses[mi].Store(&next)
+	return c
+}
