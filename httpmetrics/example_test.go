@@ -41,16 +41,16 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	for _, view := range []string{"index", "/dogs/{id}", "<unnamed view>"} {
+	for _, view := range []string{"index", "/dogs/{id}"} {
 		v, _ := s.Value("http_requests_by_view_transport_method_total",
 			prometheus.Labels{"view": view, "transport": "http", "method": "GET"})
 		fmt.Printf("%s: %v\n", view, v)
 	}
-	v, _ := s.Value("http_responses_by_status_total", prometheus.Labels{"status": "404"})
+	v, _ := s.Value("http_responses_by_status_view_method_total",
+		prometheus.Labels{"status": "404", "view": "<unnamed view>", "method": "GET"})
 	fmt.Println("404s:", v)
 	// Output:
 	// index: 1
 	// /dogs/{id}: 2
-	// <unnamed view>: 1
 	// 404s: 1
 }

@@ -115,7 +115,10 @@ func (m *Metrics) record(r *http.Request, start time.Duration, f *Facts) {
 	}
 
 	e := m.viewEntryFor(r, view)
-	e.requestCounter(mi, ti).Inc()
+	if view != UnnamedView {
+		// As Django's process_view, only for requests a route resolved.
+		e.requestCounter(mi, ti).Inc()
+	}
 	e.statusCounter(mi, status).Inc()
 	children.Observe(r.Context(), e.latencyObserver(mi), elapsed, m.exemplar)
 	if f.Panicked || f.Err != nil {
