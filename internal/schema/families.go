@@ -78,6 +78,21 @@ const (
 	HTTPUnknownLatency         = "http_requests_unknown_latency_total"
 	HTTPExceptionsByType       = "http_exceptions_by_type_total"
 	HTTPExceptionsByView       = "http_exceptions_by_view_total"
+	DBNewConnections           = "db_new_connections_total"
+	DBNewConnectionErrors      = "db_new_connection_errors_total"
+	DBExecute                  = "db_execute_total"
+	DBExecuteMany              = "db_execute_many_total"
+	DBErrors                   = "db_errors_total"
+	DBQueryDuration            = "db_query_duration_seconds"
+	CacheGet                   = "cache_get_total"
+	CacheGetHits               = "cache_get_hits_total"
+	CacheGetMisses             = "cache_get_misses_total"
+	CacheGetFail               = "cache_get_fail_total"
+	ModelInserts               = "model_inserts_total"
+	ModelUpdates               = "model_updates_total"
+	ModelDeletes               = "model_deletes_total"
+	MigrationsApplied          = "migrations_applied"
+	MigrationsUnapplied        = "migrations_unapplied"
 	unknownLatencyBeforeDjango = "django_http_requests_unknown_latency_including_middlewares_total"
 )
 
@@ -138,6 +153,47 @@ var All = []Family{
 	{Name: HTTPExceptionsByView, Django: "django_http_exceptions_total_by_view_total", Kind: Counter,
 		Labels: []string{"view"}, Component: "http", Django0: true,
 		Help: "Count of exceptions by view."},
+
+	// Database.
+	{Name: DBNewConnections, Kind: Counter, Labels: []string{"alias", "vendor"}, Component: "db", Django0: true,
+		Help: "Counter of created connections by database and by vendor."},
+	{Name: DBNewConnectionErrors, Kind: Counter, Labels: []string{"alias", "vendor"}, Component: "db", Django0: true,
+		Help: "Counter of connection failures by database and by vendor."},
+	{Name: DBExecute, Kind: Counter, Labels: []string{"alias", "vendor"}, Component: "db", Django0: true,
+		Help: "Counter of executed statements by database and by vendor, including bulk executions."},
+	{Name: DBExecuteMany, Kind: Counter, Labels: []string{"alias", "vendor"}, Component: "db", Django0: true,
+		Help: "Counter of executed statements in bulk operations by database and by vendor."},
+	{Name: DBErrors, Kind: Counter, Labels: []string{"alias", "vendor", "type"}, Component: "db", Django0: true,
+		Help: "Counter of execution errors by database, vendor and exception type."},
+	{Name: DBQueryDuration, Kind: Histogram, Buckets: LatencyBuckets, Labels: []string{"alias", "vendor"},
+		Component: "db", Django0: true,
+		Help: "Histogram of query duration by database and vendor."},
+
+	// Cache.
+	{Name: CacheGet, Kind: Counter, Labels: []string{"backend"}, Component: "cache", Django0: true,
+		Help: "Total get requests on cache"},
+	{Name: CacheGetHits, Kind: Counter, Labels: []string{"backend"}, Component: "cache", Django0: true,
+		Help: "Total hits on cache"},
+	{Name: CacheGetMisses, Kind: Counter, Labels: []string{"backend"}, Component: "cache", Django0: true,
+		Help: "Total misses on cache"},
+	{Name: CacheGetFail, Kind: Counter, Labels: []string{"backend"}, Component: "cache", Django0: true,
+		Help: "Total get request failures by cache"},
+
+	// Models.
+	{Name: ModelInserts, Kind: Counter, Labels: []string{"model"}, Component: "model", Django0: true,
+		Help: "Number of insert operations by model."},
+	{Name: ModelUpdates, Kind: Counter, Labels: []string{"model"}, Component: "model", Django0: true,
+		Help: "Number of update operations by model."},
+	{Name: ModelDeletes, Kind: Counter, Labels: []string{"model"}, Component: "model", Django0: true,
+		Help: "Number of delete operations by model."},
+
+	// Migrations.
+	{Name: MigrationsApplied, Django: "django_migrations_applied_total", Kind: Gauge, Labels: []string{"connection"},
+		Component: "migration", Django0: true,
+		Help: "Count of applied migrations by database connection"},
+	{Name: MigrationsUnapplied, Django: "django_migrations_unapplied_total", Kind: Gauge, Labels: []string{"connection"},
+		Component: "migration", Django0: true,
+		Help: "Count of unapplied migrations by database connection"},
 }
 
 var byName = func() map[string]*Family {
