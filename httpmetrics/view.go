@@ -39,6 +39,18 @@ func SetView(w http.ResponseWriter, name string) bool {
 	return s != nil
 }
 
+// SetRoute records the route template a router matched ("/dogs/{id}"), for
+// router adapters: it names the view unless the handler named it already
+// (Named, SetView). Call it after the handler returns, through the writer
+// After passed down. It reports whether After was found.
+func SetRoute(w http.ResponseWriter, route string) bool {
+	s := stateOf(w)
+	if s != nil && s.facts.View == "" {
+		s.facts.View = route
+	}
+	return s != nil
+}
+
 // routeView turns a ServeMux pattern ("GET example.com/dogs/{id}") into the
 // route template ("/dogs/{id}"), without allocating.
 func routeView(pattern string) string {
