@@ -1,0 +1,110 @@
+// Command demo is stackprom's demo service: the Go counterpart of
+// django-prometheus's end-to-end test app, with every component wired in.
+//
+//	go run ./cmd/demo
+//
+// then curl its routes and read http://127.0.0.1:8000/metrics.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/httpmetrics"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8000", "address to serve the application on")
+	metricsAddr := flag.String("metrics-addr", "", "serve /metrics on this separate address instead of the application's")
+	naming := flag.String("naming", "default", "metric naming preset: default or django")
+	namespace := flag.String("namespace", "", "prefix of every stackprom family")
+	flag.Parse()
+	if err := run(*addr, *metricsAddr, *naming, *namespace); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(addr, metricsAddr, naming, namespace string) error {
+	preset, err := stackprom.ParseNaming(naming)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := []stackprom.Option{
+		stackprom.WithRegisterer(reg),
+		stackprom.WithNaming(preset),
+		stackprom.WithNamespace(namespace),
+	}
+	if metricsAddr != "" {
+		ms, err := stackprom.StartServer(metricsAddr, opts...)
+		if err != nil {
+			return err
+		}
+		defer ms.Shutdown(context.Background())
+		log.Printf("metrics on http://%s/metrics", ms.Addr())
+	}
+	handler, err := app(metricsAddr == "", opts...)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	log.Printf("serving on http://%s/", ln.Addr())
+	if metricsAddr == "" {
+		log.Printf("metrics on http://%s/metrics", ln.Addr())
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Print("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// app builds the demo's handler: the routes, and /metrics unless it is
+// served on a listener of its own.
+func app(serveMetrics bool, opts ...stackprom.Option) (http.Handler, error) {
+	m, err := httpmetrics.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	routes(mux)
+	if serveMetrics {
+		mux.Handle("GET /metrics", stackprom.Handler(opts...))
+	}
+	// Before outermost, then a recovery middleware that answers 500 as
+	// Django's exception handling does, then After around the router.
+	return m.Before(recoverer(m.After(mux))), nil
+}
