@@ -36,6 +36,14 @@ func FullName(c *config.Config, f *Family) string {
 	return name
 }
 
+// Help is f's help text under c's naming preset.
+func Help(c *config.Config, f *Family) string {
+	if c.Naming == config.NamingDefault && f.HelpNew != "" {
+		return f.HelpNew
+	}
+	return f.Help
+}
+
 // Buckets returns the buckets of histogram f: those set for f by name, else
 // those set for its bucket kind, else the schema default.
 func Buckets(c *config.Config, f *Family) []float64 {
@@ -77,7 +85,7 @@ func labels(f *Family, extra []string) []string {
 func NewCounter(c *config.Config, name string) (prometheus.Counter, error) {
 	f := family(name, Counter)
 	return register(c, f, prometheus.NewCounter(prometheus.CounterOpts{
-		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
 	}))
 }
 
@@ -86,7 +94,7 @@ func NewCounter(c *config.Config, name string) (prometheus.Counter, error) {
 func NewCounterVec(c *config.Config, name string, extra ...string) (*prometheus.CounterVec, error) {
 	f := family(name, Counter)
 	return register(c, f, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
 	}, labels(f, extra)))
 }
 
@@ -94,7 +102,7 @@ func NewCounterVec(c *config.Config, name string, extra ...string) (*prometheus.
 func NewGauge(c *config.Config, name string) (prometheus.Gauge, error) {
 	f := family(name, Gauge)
 	return register(c, f, prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
 	}))
 }
 
@@ -102,13 +110,13 @@ func NewGauge(c *config.Config, name string) (prometheus.Gauge, error) {
 func NewGaugeVec(c *config.Config, name string, extra ...string) (*prometheus.GaugeVec, error) {
 	f := family(name, Gauge)
 	return register(c, f, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
 	}, labels(f, extra)))
 }
 
 func histogramOpts(c *config.Config, f *Family) prometheus.HistogramOpts {
 	o := prometheus.HistogramOpts{
-		Name: FullName(c, f), Help: f.Help, ConstLabels: c.ConstLabels,
+		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
 		Buckets: Buckets(c, f),
 	}
 	if c.NativeHistogramFactor > 1 {

@@ -42,7 +42,8 @@ type Family struct {
 	Django    string // django-preset name; empty means "django_" + Name
 	Kind      Kind
 	Labels    []string
-	Help      string
+	Help      string // django-prometheus's help text where it has the family
+	HelpNew   string // the default preset's help text, where it differs
 	Buckets   BucketKind
 	Component string // http, db, cache, model, migration
 	Django0   bool   // exists in django-prometheus
@@ -106,7 +107,8 @@ var All = []Family{
 	{Name: HTTPLatencyBefore, Kind: Histogram, Buckets: LatencyBuckets, Component: "http", Django0: true,
 		Help: "Histogram of requests processing time (including middleware processing time)."},
 	{Name: HTTPUnknownLatencyBefore, Django: unknownLatencyBeforeDjango, Kind: Counter, Component: "http", Django0: true,
-		Help: "Count of requests for which the latency was unknown (when computing django_http_requests_latency_including_middlewares_seconds)."},
+		Help:    "Count of requests for which the latency was unknown (when computing django_http_requests_latency_including_middlewares_seconds).",
+		HelpNew: "Count of requests for which the latency was unknown (when computing http_requests_latency_including_middlewares_seconds)."},
 	{Name: HTTPInFlight, Kind: Gauge, Component: "http",
 		Help: "Number of requests being served, counted from the outermost middleware."},
 
