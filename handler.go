@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/stackprom/stackprom/internal/config"
@@ -26,11 +28,16 @@ func WithBasicAuth(user, password string) Option {
 }
 
 // WithBearerToken makes Handler and the metrics server answer 401 unless the
-// request carries "Authorization: Bearer token". Push sends it too.
+// request carries "Authorization: Bearer token" (the scheme matched without
+// regard to case). Push sends it too.
 func WithBearerToken(token string) Option {
 	return config.Func(func(c *config.Config) {
 		if token == "" {
 			c.Fail(errorf("WithBearerToken: empty token"))
+			return
+		}
+		if strings.TrimSpace(token) != token {
+			c.Fail(errorf("WithBearerToken: token begins or ends with white space"))
 			return
 		}
 		c.Export.BearerToken = token
@@ -48,7 +55,9 @@ func WithErrorLog(l interface{ Println(v ...any) }) Option {
 // compression, OpenMetrics negotiation (so exemplars reach Prometheus), and
 // errors logged (WithErrorLog) and counted in
 // promhttp_metric_handler_errors_total while the families that could be
-// gathered are still served. With WithBasicAuth or WithBearerToken, a
+// gathered are still served. That counter is registered on the gathered
+// registry when it is a *prometheus.Registry (or another Registerer), else
+// on the registerer. With WithBasicAuth or WithBearerToken, a
 // request without the credentials gets 401.
 func NewHandler(opts ...Option) (http.Handler, error) {
 	c, err := config.New(opts)
@@ -73,23 +82,40 @@ func newHandler(c *config.Config) http.Handler {
 	if errLog == nil {
 		errLog = log.Default()
 	}
-	var h http.Handler = promhttp.HandlerFor(c.GathererOrDefault(), promhttp.HandlerOpts{
+	g := c.GathererOrDefault()
+	var h http.Handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{
 		ErrorLog:          errLog,
 		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          c.Registerer,
+		Registry:          errorsRegisterer(c, g),
 		EnableOpenMetrics: true,
 	})
 	return withAuth(c.Export, h)
+}
+
+// errorsRegisterer is where promhttp_metric_handler_errors_total goes: the
+// registry the handler exposes when it is one, so the count is scraped with
+// the families it is about; else the registerer; nil (nowhere) when
+// WithRegisterer(nil) asked for nothing to be registered.
+func errorsRegisterer(c *config.Config, g prometheus.Gatherer) prometheus.Registerer {
+	if c.Registerer == nil {
+		return nil
+	}
+	if r, ok := g.(prometheus.Registerer); ok {
+		return r
+	}
+	return c.Registerer
 }
 
 // withAuth wraps h with the credential check the options ask for, if any.
 func withAuth(e config.Export, h http.Handler) http.Handler {
 	switch {
 	case e.BearerToken != "":
-		want := sha256.Sum256([]byte("Bearer " + e.BearerToken))
+		want := sha256.Sum256([]byte(e.BearerToken))
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
-			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			// The scheme is case-insensitive (RFC 9110, section 11.1).
+			scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+			got := sha256.Sum256([]byte(strings.TrimLeft(token, " ")))
+			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !ok || !strings.EqualFold(scheme, "Bearer") {
 				unauthorized(w, `Bearer realm="metrics"`)
 				return
 			}
