@@ -61,6 +61,7 @@ type Config struct {
 
 	HTTP   HTTP
 	Export Export
+	SQL    SQL
 
 	errs []error
 }
@@ -75,6 +76,17 @@ type HTTP struct {
 	LabelNames  []string
 	Labeler     func(r *http.Request, values []string)
 	Route       func(r *http.Request) string
+}
+
+// SQL holds the settings of sqlmetrics and its adapters. The zero value is
+// the default: alias "default", vendor detected from the driver, duration of
+// the driver call only, DefaultMaxTypes error types, pool statistics on.
+type SQL struct {
+	Alias           string
+	Vendor          string
+	UntilRowsClosed bool // the duration runs until the rows are closed
+	MaxErrorTypes   int
+	NoPoolStats     bool
 }
 
 // Export holds the settings of the /metrics handler, the metrics server and
