@@ -1,0 +1,64 @@
+package stackprom_test
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stackprom/stackprom"
+)
+
+// The README's metric tables list exactly the families of the schema, with
+// the same names, types and labels.
+func TestREADMEMetricTables(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("^\\| `([a-z_]+)` \\| `([a-z_]+)` \\| (counter|gauge|histogram) \\| ([^|]+) \\|")
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if _, dup := rows[m[1]]; dup {
+			t.Errorf("README lists %s twice", m[1])
+		}
+		rows[m[1]] = m[2:]
+	}
+	for _, f := range stackprom.Families() {
+		r, ok := rows[f.Name]
+		if !ok {
+			t.Errorf("README's metric tables lack %s", f.Name)
+			continue
+		}
+		delete(rows, f.Name)
+		labels := "–"
+		if len(f.Labels) > 0 {
+			labels = strings.Join(f.Labels, ", ")
+		}
+		if got := []string{f.DjangoName, f.Type, labels}; strings.Join(got, "|") != strings.Join([]string{r[0], r[1], strings.TrimSpace(r[2])}, "|") {
+			t.Errorf("README row of %s says %q, the schema %q", f.Name, r, got)
+		}
+	}
+	for name := range rows {
+		t.Errorf("README lists %s, which is not a family", name)
+	}
+}
+
+// The README's quick start is examples/quickstart, which the build checks.
+func TestREADMEQuickStart(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile("examples/quickstart/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```go\n"+string(code)+"```\n") {
+		t.Error("README's quick start differs from examples/quickstart/main.go")
+	}
+}
