@@ -51,7 +51,8 @@ func compare(t *testing.T, reg prometheus.Gatherer, samples string) {
 	}
 }
 
-// do sends one request and reads the whole response.
+// do sends one request, without following redirects, and reads the whole
+// response.
 func do(t *testing.T, srv *httptest.Server, method, path, body string) (*http.Response, string) {
 	t.Helper()
 	var rd io.Reader
@@ -62,7 +63,9 @@ func do(t *testing.T, srv *httptest.Server, method, path, body string) (*http.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := srv.Client().Do(req)
+	client := *srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
