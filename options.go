@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -82,14 +84,20 @@ func WithNaming(n Naming) Option {
 }
 
 // WithConstLabels adds labels with fixed values to every family, such as
-// the service's name or region. Label names are checked when the component
-// is built.
+// the service's name or region. Names must be legacy Prometheus label names
+// (letters, digits, underscores, not starting with a digit or "__"), so
+// that every scraper reads them unchanged; a name that is also one of a
+// family's own labels fails when the component is built.
 func WithConstLabels(l prometheus.Labels) Option {
 	return config.Func(func(c *config.Config) {
 		if c.ConstLabels == nil {
 			c.ConstLabels = prometheus.Labels{}
 		}
 		for k, v := range l {
+			if !config.ValidName(k) || strings.HasPrefix(k, "__") {
+				c.Fail(fmt.Errorf("stackprom: WithConstLabels: %q is not a valid label name", k))
+				continue
+			}
 			c.ConstLabels[k] = v
 		}
 	})
@@ -147,8 +155,8 @@ func WithSizeBuckets(buckets ...float64) Option {
 // classic buckets for scrapers that do not negotiate native histograms.
 func WithNativeHistograms(factor float64) Option {
 	return config.Func(func(c *config.Config) {
-		if !(factor > 1) {
-			c.Fail(fmt.Errorf("stackprom: WithNativeHistograms: factor %v must be greater than 1", factor))
+		if !(factor > 1) || math.IsInf(factor, 1) {
+			c.Fail(fmt.Errorf("stackprom: WithNativeHistograms: factor %v must be finite and greater than 1", factor))
 			return
 		}
 		c.NativeHistogramFactor = factor
@@ -166,6 +174,9 @@ func WithExemplar(f func(ctx context.Context) prometheus.Labels) Option {
 func checkBuckets(b []float64) error {
 	if len(b) == 0 {
 		return errors.New("no buckets")
+	}
+	if math.IsNaN(b[0]) {
+		return errors.New("NaN is not a bucket bound")
 	}
 	for i := 1; i < len(b); i++ {
 		if !(b[i] > b[i-1]) {

@@ -13,8 +13,8 @@ import (
 	"github.com/stackprom/stackprom/internal/config"
 )
 
-// WithPath sets the path the metrics server serves metrics on. The default
-// is /metrics.
+// WithPath sets the path the metrics server serves metrics on, matched
+// exactly. The default is /metrics.
 func WithPath(path string) Option {
 	return config.Func(func(c *config.Config) {
 		if len(path) == 0 || path[0] != '/' {
@@ -63,24 +63,32 @@ func StartServerInRange(host string, first, last int, opts ...Option) (*Server, 
 	if err != nil {
 		return nil, err
 	}
-	var errs []error
+	var lastErr error
 	for port := first; port <= last; port++ {
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err == nil {
 			return serve(c, ln), nil
 		}
-		errs = append(errs, err)
+		lastErr = err
 	}
-	return nil, fmt.Errorf("stackprom: metrics server: no free port on %q in %d-%d: %w",
-		host, first, last, errors.Join(errs...))
+	// One error, not one per port: a range may be thousands of ports long.
+	return nil, fmt.Errorf("stackprom: metrics server: no free port on %q in %d-%d (last error: %w)",
+		host, first, last, lastErr)
 }
 
 func serve(c *config.Config, ln net.Listener) *Server {
-	mux := http.NewServeMux()
-	mux.Handle(c.Export.Path, newHandler(c))
+	path, metrics := c.Export.Path, newHandler(c)
 	s := &Server{
 		srv: &http.Server{
-			Handler:           mux,
+			// The path is matched exactly; it is not a ServeMux pattern,
+			// whose syntax ("{", a space) would make WithPath panic here.
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != path {
+					http.NotFound(w, r)
+					return
+				}
+				metrics.ServeHTTP(w, r)
+			}),
 			ReadHeaderTimeout: 10 * time.Second,
 		},
 		addr: ln.Addr().String(),
@@ -102,9 +110,24 @@ func (s *Server) Addr() string { return s.addr }
 
 // Shutdown stops the server gracefully: it stops accepting scrapes and waits
 // for those in progress until ctx is done. It returns the error that
-// stopped serving early, if one did, or ctx's error.
+// stopped serving early, if one did, or ctx's error; after ctx's error,
+// Shutdown may be called again, or Close.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
+	return s.stop(s.srv.Shutdown(ctx))
+}
+
+// Close stops the server at once, closing its listener and every
+// connection, scrapes in progress included. It returns the error that
+// stopped serving early, if one did.
+func (s *Server) Close() error {
+	return s.stop(s.srv.Close())
+}
+
+func (s *Server) stop(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		// The listener was closed by an earlier Shutdown or Close.
+		err = nil
+	}
 	if err == nil {
 		<-s.done
 	}
