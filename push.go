@@ -2,6 +2,7 @@ package stackprom
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/push"
@@ -29,7 +30,7 @@ func Push(ctx context.Context, url, job string, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	return p.PushContext(ctx)
+	return pushError(job, p.PushContext(ctx))
 }
 
 // PushAdd is Push that replaces only the families it sends, leaving the
@@ -39,7 +40,15 @@ func PushAdd(ctx context.Context, url, job string, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	return p.AddContext(ctx)
+	return pushError(job, p.AddContext(ctx))
+}
+
+// pushError names the package and job in an error of the push package.
+func pushError(job string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("stackprom: pushing job %q: %w", job, err)
 }
 
 func newPusher(url, job string, opts []Option) (*push.Pusher, error) {
