@@ -1,0 +1,119 @@
+package stackprom_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom"
+)
+
+// printSamples prints the sample lines of a text exposition whose name
+// starts with prefix.
+func printSamples(resp *http.Response, prefix string) {
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			fmt.Println(sc.Text())
+		}
+	}
+}
+
+// Handler serves /metrics on the application's own mux; here it asks
+// scrapers for a bearer token.
+func ExampleHandler() {
+	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
+	orders := prometheus.NewCounter(prometheus.CounterOpts{Name: "shop_orders_total", Help: "Orders taken."})
+	reg.MustRegister(orders)
+	orders.Add(3)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", stackprom.Handler(stackprom.WithRegisterer(reg), stackprom.WithBearerToken("t0ken")))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println("without the token:", resp.Status)
+
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer t0ken")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	fmt.Println("with the token:", resp.Status)
+	printSamples(resp, "shop_orders_total")
+	// Output:
+	// without the token: 401 Unauthorized
+	// with the token: 200 OK
+	// shop_orders_total 3
+}
+
+// StartServer serves metrics on a listener apart from the application's,
+// as PROMETHEUS_METRICS_EXPORT_PORT does; port 0 takes any free port and
+// Addr tells which.
+func ExampleStartServer() {
+	reg := prometheus.NewRegistry()
+	jobs := prometheus.NewCounter(prometheus.CounterOpts{Name: "jobs_done_total", Help: "Jobs done."})
+	reg.MustRegister(jobs)
+	jobs.Add(2)
+
+	srv, err := stackprom.StartServer("127.0.0.1:0", stackprom.WithRegisterer(reg))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx) // waits for scrapes in progress
+	}()
+
+	resp, err := http.Get("http://" + srv.Addr() + "/metrics")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	printSamples(resp, "jobs_")
+	// Output:
+	// jobs_done_total 2
+}
+
+// StartServerInRange is PROMETHEUS_METRICS_EXPORT_PORT_RANGE: each process
+// on a host takes the first free port of the range.
+func ExampleStartServerInRange() {
+	srv, err := stackprom.StartServerInRange("", 9100, 9109)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	log.Printf("metrics on %s", srv.Addr())
+}
+
+// A batch job pushes its metrics to the Pushgateway when it ends.
+func ExamplePush() {
+	reg := prometheus.NewRegistry()
+	done := prometheus.NewCounter(prometheus.CounterOpts{Name: "batch_records_processed_total", Help: "Records processed."})
+	reg.MustRegister(done)
+
+	// ... the job's work, counting records in done ...
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := stackprom.Push(ctx, "http://pushgateway:9091", "nightly_export",
+		stackprom.WithGatherer(reg), stackprom.WithGrouping("instance", "db-1"))
+	if err != nil {
+		log.Print(err)
+	}
+}
