@@ -492,3 +492,16 @@ func splitSeries(s string) (name string, labels map[string]string, rest string, 
 	}
 	return name, labels, strings.TrimPrefix(s, " "), nil
 }
+
+func TestHandlerWithBothCredentialsAcceptsTheToken(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h := stackprom.Handler(stackprom.WithRegisterer(reg), stackprom.WithBasicAuth("prom", "s3cret"), stackprom.WithBearerToken("t0ken"))
+	r, _ := http.NewRequest(http.MethodGet, "/", nil)
+	r.SetBasicAuth("prom", "s3cret")
+	if rec := get(t, h, "/metrics", "Authorization", r.Header.Get("Authorization")); rec.Code != http.StatusUnauthorized {
+		t.Errorf("basic credentials: status %d, want 401", rec.Code)
+	}
+	if rec := get(t, h, "/metrics", "Authorization", "Bearer t0ken"); rec.Code != http.StatusOK {
+		t.Errorf("bearer token: status %d, want 200", rec.Code)
+	}
+}

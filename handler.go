@@ -51,14 +51,17 @@ func WithErrorLog(l interface{ Println(v ...any) }) Option {
 }
 
 // NewHandler returns the handler for /metrics. It gathers from the gatherer
-// (see WithGatherer) and uses promhttp underneath: gzip and zstd
-// compression, OpenMetrics negotiation (so exemplars reach Prometheus), and
-// errors logged (WithErrorLog) and counted in
-// promhttp_metric_handler_errors_total while the families that could be
-// gathered are still served. That counter is registered on the gathered
-// registry when it is a *prometheus.Registry (or another Registerer), else
-// on the registerer. With WithBasicAuth or WithBearerToken, a
-// request without the credentials gets 401.
+// (see WithGatherer) and uses promhttp underneath: gzip compression (zstd
+// too when the program imports client_golang's promhttp/zstd package),
+// OpenMetrics negotiation (so exemplars reach Prometheus), and errors
+// logged (WithErrorLog) and counted in promhttp_metric_handler_errors_total
+// while the families that could be gathered are still served. That counter
+// is registered on the gathered registry when it is a Registerer (a
+// *prometheus.Registry is), else on the registerer.
+//
+// With WithBasicAuth or WithBearerToken, a request without the credentials
+// gets 401 and a WWW-Authenticate challenge; when both are set, only the
+// bearer token is accepted.
 func NewHandler(opts ...Option) (http.Handler, error) {
 	c, err := config.New(opts)
 	if err != nil {

@@ -282,6 +282,10 @@ func promtool(t *testing.T, exposition []byte) (string, bool) {
 }
 
 func TestPromtoolCheckMetrics(t *testing.T) {
+	// The check can fail: a counter without _total is a problem to promtool.
+	if out, clean := promtool(t, []byte("# HELP jobs Jobs.\n# TYPE jobs counter\njobs 1\n")); clean {
+		t.Fatalf("promtool check metrics passed a counter without _total (output %q)", out)
+	}
 	for _, p := range presets {
 		t.Run(p.job, func(t *testing.T) {
 			reg := prometheus.NewRegistry()

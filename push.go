@@ -24,7 +24,8 @@ func WithGrouping(name, value string) Option {
 // Push sends what the gatherer holds (see WithGatherer) to the Pushgateway at
 // url for job, replacing every metric of that job and grouping key, as a
 // batch job does when it ends. It uses client_golang's push package; the
-// credentials of WithBasicAuth or WithBearerToken are sent.
+// credentials of WithBasicAuth or WithBearerToken are sent (the token when
+// both are set). ctx bounds the whole exchange; errors name the job.
 func Push(ctx context.Context, url, job string, opts ...Option) error {
 	p, err := newPusher(url, job, opts)
 	if err != nil {
