@@ -62,6 +62,7 @@ type Config struct {
 	HTTP   HTTP
 	Export Export
 	SQL    SQL
+	Cache  Cache
 
 	errs []error
 }
@@ -87,6 +88,14 @@ type SQL struct {
 	UntilRowsClosed bool // the duration runs until the rows are closed
 	MaxErrorTypes   int
 	NoPoolStats     bool
+}
+
+// Cache holds the settings of cachemetrics and its adapters. The zero value
+// is the default: no backend name (each adapter names the cache after its
+// kind, "redis", "memcached", "memory") and latency measured.
+type Cache struct {
+	Backend   string
+	NoLatency bool
 }
 
 // Export holds the settings of the /metrics handler, the metrics server and

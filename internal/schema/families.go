@@ -89,6 +89,11 @@ const (
 	CacheGetHits               = "cache_get_hits_total"
 	CacheGetMisses             = "cache_get_misses_total"
 	CacheGetFail               = "cache_get_fail_total"
+	CacheSet                   = "cache_set_total"
+	CacheSetFail               = "cache_set_fail_total"
+	CacheDelete                = "cache_delete_total"
+	CacheDeleteFail            = "cache_delete_fail_total"
+	CacheDuration              = "cache_operation_duration_seconds"
 	ModelInserts               = "model_inserts_total"
 	ModelUpdates               = "model_updates_total"
 	ModelDeletes               = "model_deletes_total"
@@ -180,6 +185,16 @@ var All = []Family{
 		Help: "Total misses on cache"},
 	{Name: CacheGetFail, Kind: Counter, Labels: []string{"backend"}, Component: "cache", Django0: true,
 		Help: "Total get request failures by cache"},
+	{Name: CacheSet, Kind: Counter, Labels: []string{"backend"}, Component: "cache",
+		Help: "Total set requests on cache"},
+	{Name: CacheSetFail, Kind: Counter, Labels: []string{"backend"}, Component: "cache",
+		Help: "Total set request failures by cache"},
+	{Name: CacheDelete, Kind: Counter, Labels: []string{"backend"}, Component: "cache",
+		Help: "Total delete requests on cache"},
+	{Name: CacheDeleteFail, Kind: Counter, Labels: []string{"backend"}, Component: "cache",
+		Help: "Total delete request failures by cache"},
+	{Name: CacheDuration, Kind: Histogram, Labels: []string{"backend", "operation"}, Component: "cache",
+		Help: "Histogram of cache operation duration by backend and operation."},
 
 	// Models.
 	{Name: ModelInserts, Kind: Counter, Labels: []string{"model"}, Component: "model", Django0: true,
