@@ -1,0 +1,55 @@
+// Package sqlmetrics instruments any database/sql driver with
+// django-prometheus's six database families, without changing a query:
+//
+//	db_new_connections_total{alias,vendor}          every attempt to open a connection
+//	db_new_connection_errors_total{alias,vendor}    attempts that failed
+//	db_execute_total{alias,vendor}                  every statement, bulk ones included
+//	db_execute_many_total{alias,vendor}             statements run by ExecMany
+//	db_errors_total{alias,vendor,type}              failed statements, by Go error type
+//	db_query_duration_seconds{alias,vendor}         every statement, failed ones included
+//
+// (django_db_… in the django naming preset), plus the pool statistics of
+// client_golang's DBStatsCollector (go_sql_…{db_name=alias}).
+//
+// Open a database through it with Open (a registered driver name and a
+// data source name) or OpenDB (a driver's connector, as pgx's stdlib and
+// go-sql-driver/mysql offer), or wrap a driver.Driver with WrapDriver, a
+// driver.Connector with WrapConnector, or a registered driver with Register.
+//
+// # What is counted
+//
+// Every Exec and Query that reaches the driver, through a *sql.DB, a
+// *sql.Conn, a *sql.Tx or a prepared *sql.Stmt, counts one execution and one
+// duration observation, failures included. A statement the driver hands back
+// with driver.ErrSkip is counted once, when database/sql runs it as a
+// prepared statement; a prepare that fails counts as one failed execution.
+// Errors count by the Go type of the error ("*pgconn.PgError",
+// "*mysql.MySQLError", "*sqlite.Error", or "context.Canceled",
+// "context.DeadlineExceeded", "driver.ErrBadConn" for those sentinels),
+// bounded by WithMaxErrorTypes; driver.ErrSkip, sql.ErrNoRows and io.EOF at
+// the end of rows are not errors. Pings, transactions' BEGIN, COMMIT and
+// ROLLBACK and session resets are not statements and count nothing, as in
+// Django, where they do not pass through a cursor.
+//
+// By default the duration covers the driver call only: for a query, until
+// the driver returns the rows, before they are read; recording then costs a
+// few atomic additions and no allocation. WithDuration(UntilRowsClosed)
+// times a query until its rows are closed and counts errors met while
+// reading them, at the cost of one small allocation per query.
+//
+// # Invisible wrapper
+//
+// Errors pass through unchanged, so errors.As still finds the driver's
+// type. The wrapped driver is a driver.DriverContext exactly when the
+// driver is, a wrapped connector an io.Closer exactly when the driver's is;
+// a wrapped connection is a Pinger, SessionResetter, Validator and
+// NamedValueChecker exactly when the driver's is, a statement a
+// NamedValueChecker and ColumnConverter exactly when the driver's is, and
+// rows offer NextResultSet and every ColumnType interface exactly when the
+// driver's do. A wrapped connection always offers the context interfaces
+// (ExecerContext, QueryerContext, ConnPrepareContext, ConnBeginTx) and a
+// statement StmtExecContext and StmtQueryContext, because every statement
+// must pass through them; when the driver lacks one, the wrapper does what
+// database/sql does without it. Inside sql.Conn.Raw, Raw reaches the
+// driver's own connection.
+package sqlmetrics

@@ -1,0 +1,195 @@
+package sqlmetrics
+
+import (
+	"context"
+	"database/sql/driver"
+
+	"io"
+	"reflect"
+	"strings"
+)
+
+// The fake driver runs no SQL: a statement's text says what happens.
+//
+//	"ERR …"      fails with *fakeError; "ERR2 …", "ERR3 …" with other types
+//	"SKIP …"     the connection returns driver.ErrSkip (the statement runs prepared)
+//	"BADPREP …"  preparing fails with *fakeError
+//	"ROWSERR …"  a query's rows fail after the first row with *fakeError
+//	"WAIT …"     blocks until the context is done
+//	anything else succeeds: exec affects 1 row; query returns one row, n = 1
+//
+// Open fails with *fakeConnectError for the name "fail".
+type fakeDriver struct{ legacy bool }
+
+type fakeError struct{ msg string }
+
+func (e *fakeError) Error() string { return "fake: " + e.msg }
+
+type fakeError2 struct{}
+
+func (fakeError2) Error() string { return "fake: second type" }
+
+type fakeError3 []string
+
+func (fakeError3) Error() string { return "fake: third type" }
+
+type fakeConnectError struct{}
+
+func (*fakeConnectError) Error() string { return "fake: cannot connect" }
+
+func outcome(ctx context.Context, query string) error {
+	switch {
+	case strings.HasPrefix(query, "ERR "):
+		return &fakeError{query}
+	case strings.HasPrefix(query, "ERR2 "):
+		return fakeError2{}
+	case strings.HasPrefix(query, "ERR3 "):
+		return fakeError3{}
+	case strings.HasPrefix(query, "WAIT "):
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return nil
+}
+
+func (d fakeDriver) Open(name string) (driver.Conn, error) {
+	if name == "fail" {
+		return nil, &fakeConnectError{}
+	}
+	if d.legacy {
+		return &fakeLegacyConn{}, nil
+	}
+	return &fakeCtxConn{}, nil
+}
+
+type fakeDriverContext struct{ fakeDriver }
+
+func (d fakeDriverContext) OpenConnector(name string) (driver.Connector, error) {
+	if name == "bad dsn" {
+		return nil, &fakeError{"bad dsn"}
+	}
+	return &fakeConnector{name: name, d: d}, nil
+}
+
+type fakeConnector struct {
+	name   string
+	d      driver.Driver
+	closed int
+}
+
+func (c *fakeConnector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.name) }
+func (c *fakeConnector) Driver() driver.Driver                        { return c.d }
+
+type closingFakeConnector struct{ *fakeConnector }
+
+func (c closingFakeConnector) Close() error { c.closed++; return nil }
+
+// fakeLegacyConn has only the methods of driver.Conn and the legacy Execer
+// and Queryer.
+type fakeLegacyConn struct{ closed bool }
+
+func (c *fakeLegacyConn) Prepare(query string) (driver.Stmt, error) {
+	if strings.HasPrefix(query, "BADPREP ") {
+		return nil, &fakeError{query}
+	}
+	return &fakeStmt{query: query}, nil
+}
+func (c *fakeLegacyConn) Close() error              { c.closed = true; return nil }
+func (c *fakeLegacyConn) Begin() (driver.Tx, error) { return fakeTx{}, nil }
+
+// fakeCtxConn has every context interface, and the others of
+// connInterfaces.
+type fakeCtxConn struct{ fakeLegacyConn }
+
+func (c *fakeCtxConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Prepare(query)
+}
+
+func (c *fakeCtxConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return fakeTx{}, nil
+}
+
+func (c *fakeCtxConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if strings.HasPrefix(query, "SKIP ") {
+		return nil, driver.ErrSkip
+	}
+	if err := outcome(ctx, query); err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(1), nil
+}
+
+func (c *fakeCtxConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if strings.HasPrefix(query, "SKIP ") {
+		return nil, driver.ErrSkip
+	}
+	if err := outcome(ctx, query); err != nil {
+		return nil, err
+	}
+	return &fakeRows{fail: strings.HasPrefix(query, "ROWSERR ")}, nil
+}
+
+func (c *fakeCtxConn) Ping(context.Context) error                  { return nil }
+func (c *fakeCtxConn) ResetSession(context.Context) error          { return nil }
+func (c *fakeCtxConn) IsValid() bool                               { return !c.closed }
+func (c *fakeCtxConn) CheckNamedValue(nv *driver.NamedValue) error { return driver.ErrSkip }
+
+type fakeTx struct{}
+
+func (fakeTx) Commit() error   { return nil }
+func (fakeTx) Rollback() error { return nil }
+
+type fakeStmt struct {
+	query  string
+	closed bool
+}
+
+func (s *fakeStmt) Close() error  { s.closed = true; return nil }
+func (s *fakeStmt) NumInput() int { return -1 }
+func (s *fakeStmt) Exec(args []driver.Value) (driver.Result, error) {
+	if err := outcome(context.Background(), strings.TrimPrefix(s.query, "SKIP ")); err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(1), nil
+}
+func (s *fakeStmt) Query(args []driver.Value) (driver.Rows, error) {
+	q := strings.TrimPrefix(s.query, "SKIP ")
+	if err := outcome(context.Background(), q); err != nil {
+		return nil, err
+	}
+	return &fakeRows{fail: strings.HasPrefix(q, "ROWSERR ")}, nil
+}
+
+// The other stmtInterfaces, for the fakes of every combination.
+func (s *fakeStmt) CheckNamedValue(*driver.NamedValue) error { return driver.ErrSkip }
+func (s *fakeStmt) ColumnConverter(int) driver.ValueConverter {
+	return driver.DefaultParameterConverter
+}
+
+type fakeRows struct {
+	n    int
+	fail bool
+}
+
+func (r *fakeRows) Columns() []string { return []string{"n"} }
+func (r *fakeRows) Close() error      { return nil }
+func (r *fakeRows) Next(dest []driver.Value) error {
+	r.n++
+	switch {
+	case r.n == 1:
+		dest[0] = int64(1)
+		return nil
+	case r.fail:
+		return &fakeError{"reading rows"}
+	}
+	return io.EOF
+}
+
+// The other rowsInterfaces, for the fakes of every combination.
+func (r *fakeRows) HasNextResultSet() bool                            { return false }
+func (r *fakeRows) NextResultSet() error                              { return io.EOF }
+func (r *fakeRows) ColumnTypeScanType(int) reflect.Type               { return reflect.TypeFor[int64]() }
+func (r *fakeRows) ColumnTypeDatabaseTypeName(int) string             { return "INTEGER" }
+func (r *fakeRows) ColumnTypeLength(int) (int64, bool)                { return 8, true }
+func (r *fakeRows) ColumnTypeNullable(int) (bool, bool)               { return false, true }
+func (r *fakeRows) ColumnTypePrecisionScale(int) (int64, int64, bool) { return 0, 0, false }

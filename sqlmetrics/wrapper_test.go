@@ -1,0 +1,235 @@
+package sqlmetrics
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"io"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom"
+)
+
+var ifaceTypes = map[string]reflect.Type{
+	"Pinger":                         reflect.TypeFor[driver.Pinger](),
+	"SessionResetter":                reflect.TypeFor[driver.SessionResetter](),
+	"Validator":                      reflect.TypeFor[driver.Validator](),
+	"NamedValueChecker":              reflect.TypeFor[driver.NamedValueChecker](),
+	"ColumnConverter":                reflect.TypeFor[driver.ColumnConverter](),
+	"RowsNextResultSet":              reflect.TypeFor[driver.RowsNextResultSet](),
+	"RowsColumnTypeScanType":         reflect.TypeFor[driver.RowsColumnTypeScanType](),
+	"RowsColumnTypeDatabaseTypeName": reflect.TypeFor[driver.RowsColumnTypeDatabaseTypeName](),
+	"RowsColumnTypeLength":           reflect.TypeFor[driver.RowsColumnTypeLength](),
+	"RowsColumnTypeNullable":         reflect.TypeFor[driver.RowsColumnTypeNullable](),
+	"RowsColumnTypePrecisionScale":   reflect.TypeFor[driver.RowsColumnTypePrecisionScale](),
+}
+
+func implements(v any, t reflect.Type) bool { return reflect.TypeOf(v).Implements(t) }
+
+func testRecorder(t *testing.T, opts ...stackprom.Option) *Recorder {
+	t.Helper()
+	opts = append([]stackprom.Option{stackprom.WithRegisterer(prometheus.NewRegistry()), WithVendor("fake")}, opts...)
+	r, err := NewRecorder(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// checkExact checks that w offers each of names exactly when mask says
+// the driver's value does, and that the driver's value agrees.
+func checkExact(t *testing.T, what string, inner, w any, names []string, mask uint) {
+	t.Helper()
+	for i, n := range names {
+		want := mask&(1<<i) != 0
+		if got := implements(inner, ifaceTypes[n]); got != want {
+			t.Fatalf("%s mask %b: the fake offers %s: %v, want %v", what, mask, n, got, want)
+		}
+		if got := implements(w, ifaceTypes[n]); got != want {
+			t.Errorf("%s mask %b: the wrapper offers %s: %v, the driver's: %v", what, mask, n, got, want)
+		}
+	}
+}
+
+func TestConnInterfacesExact(t *testing.T) {
+	r := testRecorder(t)
+	always := []reflect.Type{
+		reflect.TypeFor[driver.ExecerContext](), reflect.TypeFor[driver.QueryerContext](),
+		reflect.TypeFor[driver.ConnPrepareContext](), reflect.TypeFor[driver.ConnBeginTx](),
+		reflect.TypeFor[interface{ Raw() driver.Conn }](),
+	}
+	never := []reflect.Type{reflect.TypeFor[driver.Execer](), reflect.TypeFor[driver.Queryer]()} //lint:ignore SA1019 checked absent
+	for mask := uint(0); mask < 1<<len(connInterfaces); mask++ {
+		inner := offerConn(&fakeLegacyConn{}, &fakeCtxConn{}, mask)
+		w := newConn(inner, r)
+		checkExact(t, "conn", inner, w, connInterfaces, mask)
+		for _, it := range always {
+			if !implements(w, it) {
+				t.Errorf("conn mask %b: the wrapper lacks %v", mask, it)
+			}
+		}
+		for _, it := range never {
+			if implements(w, it) {
+				t.Errorf("conn mask %b: the wrapper offers the legacy %v", mask, it)
+			}
+		}
+		if Raw(w) != inner {
+			t.Errorf("conn mask %b: Raw does not return the driver's connection", mask)
+		}
+	}
+}
+
+func TestStmtInterfacesExact(t *testing.T) {
+	r := testRecorder(t)
+	for mask := uint(0); mask < 1<<len(stmtInterfaces); mask++ {
+		inner := offerStmt(&fakeStmt{}, &fakeStmt{}, mask)
+		w := newStmt(inner, r)
+		checkExact(t, "stmt", inner, w, stmtInterfaces, mask)
+		if !implements(w, reflect.TypeFor[driver.StmtExecContext]()) || !implements(w, reflect.TypeFor[driver.StmtQueryContext]()) {
+			t.Errorf("stmt mask %b: the wrapper lacks the context interfaces", mask)
+		}
+	}
+}
+
+func TestRowsInterfacesExact(t *testing.T) {
+	r := testRecorder(t, WithDuration(UntilRowsClosed))
+	for mask := uint(0); mask < 1<<len(rowsInterfaces); mask++ {
+		inner := offerRows(&fakeRows{}, &fakeRows{}, mask)
+		w, err := r.rows(context.Background(), now(), inner, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w == inner {
+			t.Fatal("rows not wrapped in UntilRowsClosed mode")
+		}
+		checkExact(t, "rows", inner, w, rowsInterfaces, mask)
+	}
+	// The default mode hands the driver's rows over as they are.
+	r = testRecorder(t)
+	inner := &fakeRows{}
+	if w, _ := r.rows(context.Background(), now(), inner, nil); w != driver.Rows(inner) {
+		t.Error("rows wrapped in the DriverCall mode")
+	}
+}
+
+func TestDriverAndConnectorInterfacesExact(t *testing.T) {
+	for _, d := range []driver.Driver{fakeDriver{}, fakeDriverContext{}} {
+		w, err := WrapDriver(d, WithVendor("fake"), stackprom.WithRegisterer(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, want := d.(driver.DriverContext)
+		if _, got := w.(driver.DriverContext); got != want {
+			t.Errorf("%T: wrapper is a DriverContext: %v, want %v", d, got, want)
+		}
+	}
+	for _, c := range []driver.Connector{&fakeConnector{d: fakeDriver{}}, closingFakeConnector{&fakeConnector{d: fakeDriver{}}}} {
+		w, err := WrapConnector(c, WithVendor("fake"), stackprom.WithRegisterer(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, want := c.(io.Closer)
+		if _, got := w.(io.Closer); got != want {
+			t.Errorf("%T: wrapper is an io.Closer: %v, want %v", c, got, want)
+		}
+		if _, ok := w.Driver().(*wrappedDriver); !ok {
+			t.Errorf("%T: Driver() = %T, want the wrapped driver", c, w.Driver())
+		}
+	}
+}
+
+// TestLegacyFallbacks runs the same operations on a driver with none of the
+// context interfaces, wrapped and unwrapped: results and errors are equal.
+func TestLegacyFallbacks(t *testing.T) {
+	raw := sql.OpenDB(dsnConnector{dsn: "x", d: fakeDriver{legacy: true}})
+	defer raw.Close()
+	wrapped, err := OpenDB(dsnConnector{dsn: "x", d: fakeDriver{legacy: true}}, WithVendor("fake"),
+		stackprom.WithRegisterer(prometheus.NewRegistry()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrapped.Close()
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	ops := []struct {
+		name string
+		run  func(db *sql.DB) (any, error)
+	}{
+		{"exec", func(db *sql.DB) (any, error) {
+			res, err := db.Exec("INSERT x")
+			if err != nil {
+				return nil, err
+			}
+			return res.RowsAffected()
+		}},
+		{"exec error", func(db *sql.DB) (any, error) { return db.Exec("ERR x") }},
+		{"query", func(db *sql.DB) (any, error) {
+			var n int
+			err := db.QueryRow("SELECT n").Scan(&n)
+			return n, err
+		}},
+		{"query error", func(db *sql.DB) (any, error) { return db.Query("ERR x") }},
+		{"bad prepare", func(db *sql.DB) (any, error) { return db.Exec("BADPREP x") }},
+		{"named argument", func(db *sql.DB) (any, error) { return db.Exec("INSERT x", sql.Named("a", 1)) }},
+		{"isolation level", func(db *sql.DB) (any, error) {
+			return db.BeginTx(context.Background(), &sql.TxOptions{Isolation: sql.LevelSerializable})
+		}},
+		{"read-only", func(db *sql.DB) (any, error) {
+			return db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+		}},
+		{"canceled begin", func(db *sql.DB) (any, error) { return db.BeginTx(canceled, nil) }},
+		{"canceled exec", func(db *sql.DB) (any, error) { return db.ExecContext(canceled, "INSERT x") }},
+		{"transaction", func(db *sql.DB) (any, error) {
+			tx, err := db.Begin()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec("INSERT x"); err != nil {
+				return nil, err
+			}
+			return nil, tx.Commit()
+		}},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			want, wantErr := op.run(raw)
+			got, gotErr := op.run(wrapped)
+			if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) ||
+				reflect.TypeOf(wantErr) != reflect.TypeOf(gotErr) {
+				t.Fatalf("error: wrapped %T %v, unwrapped %T %v", gotErr, gotErr, wantErr, wantErr)
+			}
+			if wantErr == nil && !reflect.DeepEqual(normal(want), normal(got)) {
+				t.Fatalf("result: wrapped %v, unwrapped %v", got, want)
+			}
+		})
+	}
+}
+
+// normal drops what differs by construction between two databases.
+func normal(v any) any {
+	switch v.(type) {
+	case *sql.Tx, *sql.Rows, sql.Result:
+		return nil
+	}
+	return v
+}
+
+func TestClockDuration(t *testing.T) {
+	defer swapClock(time.Millisecond)()
+	a, b := now(), now()
+	if b.Sub(a) != time.Millisecond {
+		t.Fatalf("fake clock step %v", b.Sub(a))
+	}
+}
+
+// swapClock makes now advance by step at each call; it returns the undo.
+func swapClock(step time.Duration) func() {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	n := 0
+	now = func() time.Time { n++; return t0.Add(time.Duration(n) * step) }
+	return func() { now = time.Now }
+}
