@@ -99,6 +99,12 @@ const (
 	ModelDeletes               = "model_deletes_total"
 	MigrationsApplied          = "migrations_applied"
 	MigrationsUnapplied        = "migrations_unapplied"
+	ModelQueries               = "model_queries_total"
+	MigrationsDirty            = "migrations_dirty"
+	MigrationsVersion          = "migrations_version"
+	MigrationsScrapeErrors     = "migrations_scrape_errors_total"
+	MigrationsLastSuccess      = "migrations_last_success_timestamp_seconds"
+	MigrationsRunDuration      = "migrations_run_duration_seconds"
 	unknownLatencyBeforeDjango = "django_http_requests_unknown_latency_including_middlewares_total"
 )
 
@@ -203,6 +209,8 @@ var All = []Family{
 		Help: "Number of update operations by model."},
 	{Name: ModelDeletes, Kind: Counter, Labels: []string{"model"}, Component: "model", Django0: true,
 		Help: "Number of delete operations by model."},
+	{Name: ModelQueries, Kind: Counter, Labels: []string{"model"}, Component: "model",
+		Help: "Number of query operations by model."},
 
 	// Migrations.
 	{Name: MigrationsApplied, Django: "django_migrations_applied_total", Kind: Gauge, Labels: []string{"connection"},
@@ -211,6 +219,16 @@ var All = []Family{
 	{Name: MigrationsUnapplied, Django: "django_migrations_unapplied_total", Kind: Gauge, Labels: []string{"connection"},
 		Component: "migration", Django0: true,
 		Help: "Count of unapplied migrations by database connection"},
+	{Name: MigrationsDirty, Kind: Gauge, Labels: []string{"connection"}, Component: "migration",
+		Help: "1 when a migration failed half-way on the database connection (the dirty flag), else 0."},
+	{Name: MigrationsVersion, Kind: Gauge, Labels: []string{"connection"}, Component: "migration",
+		Help: "Version of the last migration applied on the database connection, 0 when none is."},
+	{Name: MigrationsScrapeErrors, Kind: Counter, Labels: []string{"connection"}, Component: "migration",
+		Help: "Count of failed reads of the migration status by database connection."},
+	{Name: MigrationsLastSuccess, Kind: Gauge, Labels: []string{"connection"}, Component: "migration",
+		Help: "Unix time of the last successful read of the migration status by database connection, 0 before the first."},
+	{Name: MigrationsRunDuration, Kind: Gauge, Labels: []string{"connection"}, Component: "migration",
+		Help: "Duration of the last migration run on the database connection, pushed by the migration job."},
 }
 
 var byName = func() map[string]*Family {
