@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -59,10 +60,12 @@ type Config struct {
 	NativeHistogramFactor float64              // > 1 enables native histograms
 	Exemplar              func(context.Context) prometheus.Labels
 
-	HTTP   HTTP
-	Export Export
-	SQL    SQL
-	Cache  Cache
+	HTTP      HTTP
+	Export    Export
+	SQL       SQL
+	Model     Model
+	Migration Migration
+	Cache     Cache
 
 	errs []error
 }
@@ -98,6 +101,31 @@ type Cache struct {
 	NoLatency bool
 }
 
+// Model holds the settings of modelmetrics. The zero value is the default:
+// DefaultMaxModels models, DefaultMaxStatements cached statement texts, no
+// SQL-derived counting.
+type Model struct {
+	MaxModels     int
+	MaxStatements int
+	// Statements counts model operations from executed SQL statements; set
+	// by sqlmetrics.WithModels, called by the wrapped driver after each Exec.
+	Statements StatementCounter
+}
+
+// StatementCounter counts model operations from one executed statement and
+// its result (modelmetrics.Tables implements it).
+type StatementCounter interface {
+	CountResult(query string, res interface{ RowsAffected() (int64, error) })
+}
+
+// Migration holds the settings of migrationmetrics. New sets the defaults:
+// DefaultMigrationTTL, DefaultMigrationTimeout, time.Now.
+type Migration struct {
+	TTL     time.Duration
+	Timeout time.Duration
+	Now     func() time.Time
+}
+
 // Export holds the settings of the /metrics handler, the metrics server and
 // Pushgateway pushes.
 type Export struct {
@@ -113,6 +141,11 @@ const (
 	DefaultMaxViews = 500
 	DefaultMaxTypes = 100
 	DefaultPath     = "/metrics"
+
+	DefaultMaxModels        = 500
+	DefaultMaxStatements    = 1000
+	DefaultMigrationTTL     = 30 * time.Second
+	DefaultMigrationTimeout = 5 * time.Second
 )
 
 // New applies opts over the defaults. It returns an error if an option was
@@ -124,7 +157,8 @@ func New(opts []Option) (*Config, error) {
 			MaxViews: DefaultMaxViews,
 			MaxTypes: DefaultMaxTypes,
 		},
-		Export: Export{Path: DefaultPath},
+		Export:    Export{Path: DefaultPath},
+		Migration: Migration{TTL: DefaultMigrationTTL, Timeout: DefaultMigrationTimeout, Now: time.Now},
 	}
 	for _, o := range opts {
 		if o != nil {
