@@ -15,10 +15,11 @@ import (
 )
 
 var ifaceTypes = map[string]reflect.Type{
-	"Pinger":                         reflect.TypeFor[driver.Pinger](),
-	"SessionResetter":                reflect.TypeFor[driver.SessionResetter](),
-	"Validator":                      reflect.TypeFor[driver.Validator](),
-	"NamedValueChecker":              reflect.TypeFor[driver.NamedValueChecker](),
+	"Pinger":            reflect.TypeFor[driver.Pinger](),
+	"SessionResetter":   reflect.TypeFor[driver.SessionResetter](),
+	"Validator":         reflect.TypeFor[driver.Validator](),
+	"NamedValueChecker": reflect.TypeFor[driver.NamedValueChecker](),
+	//lint:ignore SA1019 checked as the driver offers it
 	"ColumnConverter":                reflect.TypeFor[driver.ColumnConverter](),
 	"RowsNextResultSet":              reflect.TypeFor[driver.RowsNextResultSet](),
 	"RowsColumnTypeScanType":         reflect.TypeFor[driver.RowsColumnTypeScanType](),
