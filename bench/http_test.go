@@ -29,16 +29,23 @@ const (
 
 var body = []byte(`{"id":42,"name":"Rex","breed":"collie"}` + "\n")
 
+// contentType is what app answers with; its charset feeds stackprom's
+// responses-by-charset family.
+const contentType = "application/json; charset=utf-8"
+
 // app is the application under every middleware: a ServeMux with one
 // route that sets a Content-Type with a charset and writes a small body.
-func app() http.Handler {
+func app() http.Handler { return appWith(contentType) }
+
+// appWith is app answering with Content-Type ct.
+func appWith(ct string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+route, func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") == "" {
 			http.Error(w, "no id", http.StatusBadRequest)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Type", ct)
 		w.Write(body)
 	})
 	return mux
@@ -243,19 +250,25 @@ func BenchmarkHTTP(b *testing.B) {
 }
 
 // BenchmarkStackpromParts splits stackprom-default into Before alone and
-// After alone, to attribute its cost.
+// After alone, and After on a response without a charset, to attribute its
+// cost; part=none is app alone, for the differences.
 func BenchmarkStackpromParts(b *testing.B) {
+	type middleware = func(http.Handler) http.Handler
 	parts := []struct {
 		name string
-		mw   func(*httpmetrics.Metrics) func(http.Handler) http.Handler
+		ct   string
+		mw   func(*httpmetrics.Metrics) middleware
 	}{
-		{"before", func(m *httpmetrics.Metrics) func(http.Handler) http.Handler { return m.Before }},
-		{"after", func(m *httpmetrics.Metrics) func(http.Handler) http.Handler { return m.After }},
+		{"none", contentType, func(*httpmetrics.Metrics) middleware { return func(h http.Handler) http.Handler { return h } }},
+		{"before", contentType, func(m *httpmetrics.Metrics) middleware { return m.Before }},
+		{"after", contentType, func(m *httpmetrics.Metrics) middleware { return m.After }},
+		{"after-nocharset", "application/json", func(m *httpmetrics.Metrics) middleware { return m.After }},
+		{"instrument", contentType, func(m *httpmetrics.Metrics) middleware { return m.Instrument }},
 	}
 	for _, p := range parts {
 		b.Run("part="+p.name, func(b *testing.B) {
 			m := httpmetrics.MustNew(stackprom.WithRegisterer(prometheus.NewRegistry()))
-			h := p.mw(m)(app())
+			h := p.mw(m)(appWith(p.ct))
 			serveOnce(b, h)
 			b.ReportAllocs()
 			w, r := newSink(), newRequest()
