@@ -7,8 +7,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom/internal/config"
 )
 
 // Overflow is the label value that stands for every value past a Bounded
@@ -100,7 +103,7 @@ func (b *Bounded[T]) Len() int {
 // set and returns labels.
 func Observe(ctx context.Context, o prometheus.Observer, v float64, ex func(context.Context) prometheus.Labels) {
 	if ex != nil {
-		if l := ex(ctx); l != nil {
+		if l := ex(ctx); l != nil && validExemplar(l) {
 			if eo, ok := o.(prometheus.ExemplarObserver); ok {
 				eo.ObserveWithExemplar(v, l)
 				return
@@ -108,4 +111,19 @@ func Observe(ctx context.Context, o prometheus.Observer, v float64, ex func(cont
 		}
 	}
 	o.Observe(v)
+}
+
+// validExemplar reports whether client_golang accepts l as exemplar labels
+// (it panics otherwise): valid UTF-8 label names and values, at most
+// prometheus.ExemplarMaxRunes runes in all. An exemplar that fails is
+// dropped; the observation is kept.
+func validExemplar(l prometheus.Labels) bool {
+	runes := 0
+	for k, v := range l {
+		if !config.ValidName(k) || !utf8.ValidString(v) {
+			return false
+		}
+		runes += utf8.RuneCountInString(k) + utf8.RuneCountInString(v)
+	}
+	return runes <= prometheus.ExemplarMaxRunes
 }
