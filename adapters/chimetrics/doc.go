@@ -17,9 +17,9 @@
 //	h := m.Before(middleware.Recoverer(chimetrics.After(m, r)))
 //
 // After wraps the ResponseWriter once (httpmetrics' own After) and reads
-// chi's routing context when the router returns, so chi's own Use
-// middlewares may be added before or after the routes and nothing needs to
-// be registered inside the router. A handler wrapped in httpmetrics.Named,
+// chi's routing context when the router returns, so nothing needs to be
+// registered inside the router: After can wrap a router whose routes and
+// middlewares are already defined. A handler wrapped in httpmetrics.Named,
 // or one that calls httpmetrics.SetView, keeps its own view name; handlers
 // report errors and templates with httpmetrics.ReportError and
 // httpmetrics.SetTemplate, as with any net/http handler.

@@ -3,7 +3,6 @@ package echometrics
 import (
 	"io"
 	"net/http"
-	"reflect"
 
 	"github.com/labstack/echo/v4"
 
@@ -86,17 +85,14 @@ func record(m *httpmetrics.Metrics, c echo.Context, r *http.Request, start httpm
 }
 
 // route is c's route template, or "" when echo's router matched no route
-// for the request: then c.Path() may hold the template of a route for
-// another method, or of the nearest node.
+// for the request: then c.Path() is "" (404), or holds the template of a
+// route for other methods, with the Allow header's value set aside (405,
+// and echo's automatic answer to OPTIONS).
 func route(c echo.Context) string {
-	path := c.Path()
-	if path == "" || c.Get(echo.ContextKeyHeaderAllow) != nil {
-		return "" // nothing matched, or 405 and the automatic OPTIONS answer
+	if c.Get(echo.ContextKeyHeaderAllow) != nil {
+		return ""
 	}
-	if reflect.ValueOf(c.Handler()).Pointer() == reflect.ValueOf(echo.NotFoundHandler).Pointer() {
-		return "" // the path matched a node but no route
-	}
-	return path
+	return c.Path()
 }
 
 // countingBody counts the bytes the handlers read from a request body.
