@@ -1,0 +1,40 @@
+package modelmetrics
+
+import (
+	"fmt"
+
+	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/config"
+)
+
+// WithMaxModels caps the number of distinct model label values. Models
+// declared past the cap share the "<other>" series, so code that derives
+// model names from data cannot explode the series count. The default is
+// 500.
+func WithMaxModels(n int) stackprom.Option {
+	return config.Func(func(c *config.Config) {
+		if n < 1 {
+			c.Fail(fmt.Errorf("modelmetrics: WithMaxModels(%d): need at least 1", n))
+			return
+		}
+		c.Model.MaxModels = n
+	})
+}
+
+// WithMaxStatements sets how many distinct statement texts Tables keeps the
+// classification of. Statements past it are classified again on each
+// execution (a scan of the text, without allocation), so applications that
+// build statements with inline values stay bounded in memory. The default
+// is 1000.
+func WithMaxStatements(n int) stackprom.Option {
+	return config.Func(func(c *config.Config) {
+		if n < 0 {
+			c.Fail(fmt.Errorf("modelmetrics: WithMaxStatements(%d): need at least 0", n))
+			return
+		}
+		c.Model.MaxStatements = n
+		if n == 0 {
+			c.Model.MaxStatements = -1 // no cache; 0 means the default
+		}
+	})
+}
