@@ -63,8 +63,7 @@ func (m *Metrics) After(next http.Handler) http.Handler {
 // doneAfter runs deferred, so that it can recover a panic to record it.
 func (m *Metrics) doneAfter(s *state, r *http.Request, start time.Duration) {
 	if s.body.rc != nil {
-		r.Body = s.body.rc
-		s.facts.RequestBytes = s.body.n
+		s.facts.RequestBytes = s.body.Restore(r)
 	}
 	if s.completed {
 		m.finish(s, r, start)

@@ -18,7 +18,7 @@ type state struct {
 	wrote     bool // the final header is written
 	ctPending bool // header written without a Content-Type: sniff the first bytes
 	completed bool // the handler returned normally
-	body      countingBody
+	body      BodyCounter
 }
 
 // stater is implemented by every wrapper; helpers find the state through it.
@@ -85,19 +85,44 @@ func bodyAllowed(code int) bool {
 	return !(code >= 100 && code <= 199) && code != http.StatusNoContent && code != http.StatusNotModified
 }
 
-// countingBody counts the bytes a handler reads from the request body.
-type countingBody struct {
+// BodyCounter counts the bytes a handler reads from a request body. After
+// counts with one of its own; framework adapters that call Record use
+// CountBody.
+type BodyCounter struct {
 	rc io.ReadCloser
 	n  int64
 }
 
-func (b *countingBody) Read(p []byte) (int, error) {
+// CountBody puts a BodyCounter in place of r.Body and returns it, or returns
+// nil when r has no body. Call Restore once the handler has returned.
+func CountBody(r *http.Request) *BodyCounter {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b := &BodyCounter{rc: r.Body}
+	r.Body = b
+	return b
+}
+
+// Restore puts r's original body back and returns the number of bytes read,
+// for Facts.RequestBytes. It is safe on a nil BodyCounter (returning 0).
+func (b *BodyCounter) Restore(r *http.Request) int64 {
+	if b == nil {
+		return 0
+	}
+	r.Body = b.rc
+	return b.n
+}
+
+// Read reads from the original body, counting the bytes.
+func (b *BodyCounter) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.n += int64(n)
 	return n, err
 }
 
-func (b *countingBody) Close() error { return b.rc.Close() }
+// Close closes the original body.
+func (b *BodyCounter) Close() error { return b.rc.Close() }
 
 // The optional interfaces a wrapper offers exactly when the wrapped writer
 // does. Each is a small type holding the state, embedded by value in the

@@ -118,7 +118,7 @@ func TestEveryFamily(t *testing.T) {
 			t.Errorf("%s %s: status %d, want %d", c.method, c.path, resp.StatusCode, c.status)
 		}
 	}
-	compare(t, reg, `
+	stackpromtest.CompareSamples(t, reg, `
 		http_requests_by_method_total{method="<invalid method>"} 1
 		http_requests_by_method_total{method="DELETE"} 1
 		http_requests_by_method_total{method="GET"} 10
@@ -202,7 +202,7 @@ func TestHostileTraffic(t *testing.T) {
 		do(t, srv, methods[rng.IntN(len(methods))], randomPath(rng), "")
 	}
 	allowed := map[string]bool{"<unnamed view>": true, "/dogs/{id}": true, "/static/*": true, "/api/cats/{name}": true}
-	got := views(t, reg)
+	got := stackpromtest.LabelValues(t, reg, "http_responses_by_status_view_method_total", "view")
 	for v := range got {
 		if !allowed[v] {
 			t.Errorf("view %q from random traffic", v)
@@ -234,7 +234,7 @@ func TestMountedRoutes(t *testing.T) {
 	do(t, srv, "GET", "/v1/dogs/7", "")
 	do(t, srv, "GET", "/v1/", "")
 	do(t, srv, "GET", "/v1/api/nothing", "")
-	compare(t, reg, `
+	stackpromtest.CompareSamples(t, reg, `
 		http_responses_by_status_view_method_total{method="GET",status="200",view="/v1/dogs/{id}"} 1
 		http_responses_by_status_view_method_total{method="GET",status="200",view="index"} 1
 		http_responses_by_status_view_method_total{method="GET",status="404",view="<unnamed view>"} 1

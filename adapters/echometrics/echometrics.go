@@ -1,7 +1,6 @@
 package echometrics
 
 import (
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -22,24 +21,21 @@ func Middleware(m *httpmetrics.Metrics) echo.MiddlewareFunc {
 		return func(c echo.Context) (err error) {
 			start := m.Begin()
 			r := c.Request()
-			var body *countingBody
-			if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+			var body *httpmetrics.BodyCounter
+			if r.ContentLength < 0 {
 				// Only a body of unknown length (chunked) is counted as
 				// read; otherwise Content-Length is the size.
-				body = &countingBody{rc: r.Body}
-				r.Body = body
+				body = httpmetrics.CountBody(r)
 			}
 			completed := false
 			defer func() {
-				if body != nil {
-					r.Body = body.rc
-				}
+				n := body.Restore(r)
 				if completed {
-					record(m, c, r, start, body, err, false, nil)
+					record(m, c, r, start, n, err, false, nil)
 					return
 				}
 				p := recover()
-				record(m, c, r, start, body, nil, true, p)
+				record(m, c, r, start, n, nil, true, p)
 				if p != nil {
 					panic(p)
 				}
@@ -53,7 +49,7 @@ func Middleware(m *httpmetrics.Metrics) echo.MiddlewareFunc {
 	}
 }
 
-func record(m *httpmetrics.Metrics, c echo.Context, r *http.Request, start httpmetrics.Mark, body *countingBody, err error, panicked bool, p any) {
+func record(m *httpmetrics.Metrics, c echo.Context, r *http.Request, start httpmetrics.Mark, requestBytes int64, err error, panicked bool, p any) {
 	resp := c.Response()
 	f := httpmetrics.Facts{
 		View:          route(c),
@@ -69,9 +65,7 @@ func record(m *httpmetrics.Metrics, c echo.Context, r *http.Request, start httpm
 	} else if !panicked && c.IsWebSocket() {
 		f.Hijacked = true // recorded as 101 Switching Protocols
 	}
-	if body != nil {
-		f.RequestBytes = body.n
-	}
+	f.RequestBytes = requestBytes
 	if ct := resp.Header()["Content-Type"]; len(ct) > 0 {
 		f.ContentType = ct[0]
 	}
@@ -94,17 +88,3 @@ func route(c echo.Context) string {
 	}
 	return c.Path()
 }
-
-// countingBody counts the bytes the handlers read from a request body.
-type countingBody struct {
-	rc io.ReadCloser
-	n  int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	b.n += int64(n)
-	return n, err
-}
-
-func (b *countingBody) Close() error { return b.rc.Close() }

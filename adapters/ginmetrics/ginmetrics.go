@@ -1,7 +1,6 @@
 package ginmetrics
 
 import (
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -19,24 +18,21 @@ func Middleware(m *httpmetrics.Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := m.Begin()
 		r := c.Request
-		var body *countingBody
-		if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+		var body *httpmetrics.BodyCounter
+		if r.ContentLength < 0 {
 			// Only a body of unknown length (chunked) is counted as read;
 			// otherwise Content-Length is the size.
-			body = &countingBody{rc: r.Body}
-			r.Body = body
+			body = httpmetrics.CountBody(r)
 		}
 		completed := false
 		defer func() {
-			if body != nil {
-				r.Body = body.rc
-			}
+			n := body.Restore(r)
 			if completed {
-				record(m, c, r, start, body, false, nil)
+				record(m, c, r, start, n, false, nil)
 				return
 			}
 			p := recover()
-			record(m, c, r, start, body, true, p)
+			record(m, c, r, start, n, true, p)
 			if p != nil {
 				panic(p)
 			}
@@ -52,7 +48,7 @@ const (
 	methodNotAllowedBody = "405 method not allowed"
 )
 
-func record(m *httpmetrics.Metrics, c *gin.Context, r *http.Request, start httpmetrics.Mark, body *countingBody, panicked bool, p any) {
+func record(m *httpmetrics.Metrics, c *gin.Context, r *http.Request, start httpmetrics.Mark, requestBytes int64, panicked bool, p any) {
 	w := c.Writer
 	route := c.FullPath()
 	f := httpmetrics.Facts{
@@ -61,9 +57,7 @@ func record(m *httpmetrics.Metrics, c *gin.Context, r *http.Request, start httpm
 		Panicked: panicked,
 		Panic:    p,
 	}
-	if body != nil {
-		f.RequestBytes = body.n
-	}
+	f.RequestBytes = requestBytes
 	if n := w.Size(); n > 0 {
 		f.ResponseBytes = int64(n)
 	}
@@ -96,17 +90,3 @@ func record(m *httpmetrics.Metrics, c *gin.Context, r *http.Request, start httpm
 	}
 	m.Record(r, start, &f)
 }
-
-// countingBody counts the bytes the handlers read from a request body.
-type countingBody struct {
-	rc io.ReadCloser
-	n  int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	b.n += int64(n)
-	return n, err
-}
-
-func (b *countingBody) Close() error { return b.rc.Close() }

@@ -122,7 +122,7 @@ func TestEveryFamily(t *testing.T) {
 			t.Errorf("%s %s: status %d, want %d", c.method, c.path, resp.StatusCode, c.status)
 		}
 	}
-	compare(t, reg, `
+	stackpromtest.CompareSamples(t, reg, `
 		http_requests_by_method_total{method="<invalid method>"} 1
 		http_requests_by_method_total{method="DELETE"} 1
 		http_requests_by_method_total{method="GET"} 12
@@ -208,7 +208,7 @@ func TestHostileTraffic(t *testing.T) {
 		do(t, srv, methods[rng.IntN(len(methods))], randomPath(rng), "")
 	}
 	allowed := map[string]bool{"<unnamed view>": true, "/dogs/{id:[0-9]+}": true, "/static/": true, "/api/cats/{name}": true}
-	got := views(t, reg)
+	got := stackpromtest.LabelValues(t, reg, "http_responses_by_status_view_method_total", "view")
 	for v := range got {
 		if !allowed[v] {
 			t.Errorf("view %q from random traffic", v)
@@ -248,7 +248,7 @@ func TestHostRouteAndCleanPathRedirect(t *testing.T) {
 	if resp, _ := do(t, srv, "GET", "/x/../dogs", ""); resp.StatusCode != http.StatusMovedPermanently {
 		t.Errorf("GET /x/../dogs: status %d, want gorilla's redirect", resp.StatusCode)
 	}
-	compare(t, reg, `
+	stackpromtest.CompareSamples(t, reg, `
 		http_responses_by_status_view_method_total{method="GET",status="200",view="{tenant}.example.com"} 1
 		http_responses_by_status_view_method_total{method="GET",status="301",view="<unnamed view>"} 1
 	`)
