@@ -1,0 +1,234 @@
+package migratemetrics_test
+
+import (
+	"database/sql"
+	"embed"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
+	mysqlmigrate "github.com/golang-migrate/migrate/v4/database/mysql"
+	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	sqlitemigrate "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/adapters/migratemetrics"
+	"github.com/stackprom/stackprom/migrationmetrics"
+	"github.com/stackprom/stackprom/stackpromtest"
+)
+
+//go:embed testdata
+var testdata embed.FS
+
+func sourceOf(t *testing.T, dir string) source.Driver {
+	t.Helper()
+	src, err := iofs.New(testdata, "testdata/"+dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// migrator returns a golang-migrate instance over a connection of its own,
+// as a migration job has.
+func migrator(t *testing.T, b backend, dir string) *migrate.Migrate {
+	t.Helper()
+	db := open(t, b.driver, b.dsn)
+	var drv database.Driver
+	var err error
+	switch b.driver {
+	case "sqlite":
+		drv, err = sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})
+	case "pgx":
+		drv, err = pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
+	case "mysql":
+		drv, err = mysqlmigrate.WithInstance(db, &mysqlmigrate.Config{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := migrate.NewWithInstance("iofs", sourceOf(t, dir), b.driver, drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// clock is a clock tests move by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// status is what a scrape says of connection "default"; a negative value
+// stands for an absent series.
+type status struct{ applied, unapplied, dirty, version, errors float64 }
+
+func scrape(t *testing.T, g prometheus.Gatherer) status {
+	t.Helper()
+	s := stackpromtest.Take(t, g)
+	get := func(name string) float64 {
+		v, ok := s.Value(name, prometheus.Labels{"connection": "default"})
+		if !ok {
+			return -1
+		}
+		return v
+	}
+	return status{get("migrations_applied"), get("migrations_unapplied"), get("migrations_dirty"),
+		get("migrations_version"), get("migrations_scrape_errors_total")}
+}
+
+func check(t *testing.T, what string, g prometheus.Gatherer, want status) {
+	t.Helper()
+	if got := scrape(t, g); got != want {
+		t.Errorf("%s: got %+v, want %+v", what, got, want)
+	}
+}
+
+// 3 known, 2 applied: 2 / 1. Apply the last: the gauges keep the cached
+// read for the time-to-live, then show 3 / 0, without a restart.
+func TestFollowsMigrations(t *testing.T) {
+	for _, v := range vendors {
+		t.Run(v.name, func(t *testing.T) {
+			b := v.fresh(t)
+			m := migrator(t, b, "migrations")
+			if err := m.Steps(2); err != nil {
+				t.Fatal(err)
+			}
+			reg := prometheus.NewRegistry()
+			clk := &clock{t: time.Unix(1_700_000_000, 0)}
+			src := migratemetrics.New(sourceOf(t, "migrations"), open(t, b.driver, b.dsn))
+			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
+
+			check(t, "2 of 3 applied", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			if err := m.Steps(1); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(time.Second)
+			check(t, "within the time-to-live", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			clk.Add(30 * time.Second)
+			check(t, "after the time-to-live", reg, status{applied: 3, unapplied: 0, dirty: 0, version: 3, errors: 0})
+
+			// Everything rolled back: golang-migrate leaves the table empty.
+			if err := m.Down(); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(30 * time.Second)
+			check(t, "all rolled back", reg, status{applied: 0, unapplied: 3, dirty: 0, version: 0, errors: 0})
+		})
+	}
+}
+
+// A migration that fails half-way leaves golang-migrate's dirty flag set:
+// dirty 1, the failed version current, and it counts as unapplied.
+func TestDirty(t *testing.T) {
+	for _, v := range vendors {
+		t.Run(v.name, func(t *testing.T) {
+			b := v.fresh(t)
+			m := migrator(t, b, "broken")
+			if err := m.Up(); err == nil {
+				t.Fatal("the broken migration applied")
+			}
+			reg := prometheus.NewRegistry()
+			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "broken"), open(t, b.driver, b.dsn)),
+				stackprom.WithRegisterer(reg))
+			check(t, "after a failed migration", reg, status{applied: 3, unapplied: 1, dirty: 1, version: 4, errors: 0})
+		})
+	}
+}
+
+// The database is down when the service starts: building the collector and
+// the handler does not fail or wait, /metrics answers 200, and the
+// scrape-error counter moves; no applied or unapplied value is made up.
+func TestDatabaseDownAtStart(t *testing.T) {
+	for _, v := range vendors {
+		t.Run(v.name, func(t *testing.T) {
+			b := v.fresh(t)
+			reg := prometheus.NewRegistry()
+			db := open(t, b.driver, b.down)
+			c, err := migrationmetrics.New("default", migratemetrics.New(sourceOf(t, "migrations"), db),
+				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(stackprom.Handler(stackprom.WithGatherer(reg)))
+			defer srv.Close()
+			for i := 1; i <= 2; i++ {
+				resp, err := http.Get(srv.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("/metrics answered %d: %s", resp.StatusCode, body)
+				}
+			}
+			check(t, "database down", reg, status{applied: -1, unapplied: -1, dirty: -1, version: -1, errors: 3})
+			if err := c.Err(); err == nil || !strings.HasPrefix(err.Error(), "migrationmetrics: ") {
+				t.Errorf("Err() = %v", err)
+			}
+		})
+	}
+}
+
+// FromDriver reads the version through golang-migrate's own driver.
+func TestFromDriver(t *testing.T) {
+	b := vendors[0].fresh(t)
+	m := migrator(t, b, "migrations")
+	if err := m.Steps(2); err != nil {
+		t.Fatal(err)
+	}
+	drv, err := sqlitemigrate.WithInstance(open(t, b.driver, b.dsn), &sqlitemigrate.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := migratemetrics.FromDriver(sourceOf(t, "migrations"), drv).Status(t.Context())
+	if err != nil || st != (migrationmetrics.Status{Applied: 2, Unapplied: 1, Version: 2}) {
+		t.Errorf("Status = %+v, %v", st, err)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	b := vendors[0].fresh(t)
+	m := migrator(t, b, "migrations")
+	if err := m.Up(); err != nil {
+		t.Fatal(err)
+	}
+	db := open(t, b.driver, b.dsn)
+	st, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("schema_migrations")).Status(t.Context())
+	if err != nil || st.Applied != 3 {
+		t.Errorf("Status = %+v, %v", st, err)
+	}
+	_, err = migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("x; DROP TABLE dog")).Status(t.Context())
+	if err == nil || !strings.HasPrefix(err.Error(), "migratemetrics: ") {
+		t.Errorf("invalid table: %v", err)
+	}
+	_, err = migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("other_migrations")).Status(t.Context())
+	if err == nil || errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("missing table: %v", err)
+	}
+}

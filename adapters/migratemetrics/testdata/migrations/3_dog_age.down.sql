@@ -1,0 +1,1 @@
+ALTER TABLE dog DROP COLUMN age
