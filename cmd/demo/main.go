@@ -101,6 +101,9 @@ func app(serveMetrics bool, opts ...stackprom.Option) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	routes(mux)
+	if err := sqlRoutes(mux, opts...); err != nil {
+		return nil, err
+	}
 	if serveMetrics {
 		mux.Handle("GET /metrics", stackprom.Handler(opts...))
 	}
