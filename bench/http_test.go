@@ -230,13 +230,16 @@ func BenchmarkHTTP(b *testing.B) {
 				b.ReportAllocs()
 				if mode == "serial" {
 					w, r := newSink(), newRequest()
+					cpu := startCPU()
 					for b.Loop() {
 						h.ServeHTTP(w, r)
 						w.reset()
 					}
+					cpu.report(b)
 					return
 				}
 				b.ResetTimer()
+				cpu := startCPU()
 				b.RunParallel(func(pb *testing.PB) {
 					w, r := newSink(), newRequest()
 					for pb.Next() {
@@ -244,6 +247,7 @@ func BenchmarkHTTP(b *testing.B) {
 						w.reset()
 					}
 				})
+				cpu.report(b)
 			})
 		}
 	}
@@ -272,10 +276,12 @@ func BenchmarkStackpromParts(b *testing.B) {
 			serveOnce(b, h)
 			b.ReportAllocs()
 			w, r := newSink(), newRequest()
+			cpu := startCPU()
 			for b.Loop() {
 				h.ServeHTTP(w, r)
 				w.reset()
 			}
+			cpu.report(b)
 		})
 	}
 }
