@@ -1,0 +1,5 @@
+-- +goose Up
+ALTER TABLE dog ADD COLUMN age INTEGER;
+
+-- +goose Down
+ALTER TABLE dog DROP COLUMN age;
