@@ -3,11 +3,22 @@ module github.com/stackprom/stackprom/cmd/demo
 go 1.26.0
 
 require (
+	github.com/bradfitz/gomemcache v0.0.0-20260422231931-4d751bb6e37c
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/maypok86/otter/v2 v2.4.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stackprom/stackprom v0.0.0
+	github.com/stackprom/stackprom/adapters/memcachemetrics v0.0.0
+	github.com/stackprom/stackprom/adapters/ottermetrics v0.0.0
+	github.com/stackprom/stackprom/adapters/redismetrics v0.0.0
 	modernc.org/sqlite v1.62.0
+)
+
+require (
+	github.com/redis/go-redis/extra/redisprometheus/v9 v9.22.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 )
 
 require (
@@ -37,3 +48,9 @@ require (
 )
 
 replace github.com/stackprom/stackprom => ../..
+
+replace github.com/stackprom/stackprom/adapters/redismetrics => ../../adapters/redismetrics
+
+replace github.com/stackprom/stackprom/adapters/memcachemetrics => ../../adapters/memcachemetrics
+
+replace github.com/stackprom/stackprom/adapters/ottermetrics => ../../adapters/ottermetrics

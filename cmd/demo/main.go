@@ -104,6 +104,9 @@ func app(serveMetrics bool, opts ...stackprom.Option) (http.Handler, error) {
 	if err := sqlRoutes(mux, opts...); err != nil {
 		return nil, err
 	}
+	if err := cacheRoutes(mux, opts...); err != nil {
+		return nil, err
+	}
 	if serveMetrics {
 		mux.Handle("GET /metrics", stackprom.Handler(opts...))
 	}

@@ -38,6 +38,7 @@ func visit(t *testing.T, base string) {
 	}{
 		{"GET", "/", 200}, {"POST", "/", 200}, {"GET", "/help", 200}, {"GET", "/slow", 200},
 		{"GET", "/objection", 500}, {"GET", "/file", 200}, {"GET", "/no-such-page", 404},
+		{"GET", "/cache", 200},
 	} {
 		var body io.Reader
 		if c.method == "POST" {
@@ -101,7 +102,9 @@ func TestRoutesAndMetrics(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			visit(t, srv.URL)
-			checkFamilies(t, scrape(t, srv.URL+"/metrics"), c.naming, c.namespace, "http")
+			text := scrape(t, srv.URL+"/metrics")
+			checkFamilies(t, text, c.naming, c.namespace, "http")
+			checkFamilies(t, text, c.naming, c.namespace, "cache")
 		})
 	}
 }
@@ -140,7 +143,9 @@ func TestBinary(t *testing.T) {
 			if strings.Contains(args, "django") {
 				naming = stackprom.NamingDjango
 			}
-			checkFamilies(t, scrape(t, urls["metrics"]), naming, "", "http")
+			text := scrape(t, urls["metrics"])
+			checkFamilies(t, text, naming, "", "http")
+			checkFamilies(t, text, naming, "", "cache")
 
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
