@@ -60,7 +60,7 @@ func openBun(t *testing.T, b backend, opts ...bunmetrics.Option) (*bun.DB, *prom
 	}
 	reg := prometheus.NewRegistry()
 	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
-	db.AddQueryHook(bunmetrics.New(m, append(opts, bunmetrics.Models(&Dog{}, &Lawn{}, &Cat{}))...))
+	db = db.WithQueryHook(bunmetrics.New(m, append(opts, bunmetrics.Models(&Dog{}, &Lawn{}, &Cat{}))...))
 	return db, reg
 }
 

@@ -3,7 +3,7 @@
 // modelmetrics's families, by rows affected, bulk operations included.
 //
 //	m := modelmetrics.MustNew()
-//	db.AddQueryHook(bunmetrics.New(m, bunmetrics.Models(&Dog{}, &Lawn{})))
+//	db = db.WithQueryHook(bunmetrics.New(m, bunmetrics.Models(&Dog{}, &Lawn{})))
 //
 // A model is counted when its type names itself, the Go counterpart of
 // django-prometheus's ExportModelOperationsMixin("dog"):
@@ -33,7 +33,7 @@ import (
 )
 
 // Hook is the bun query hook. Build it with New and add it with
-// db.AddQueryHook; it is safe for concurrent use.
+// db.WithQueryHook; it is safe for concurrent use.
 type Hook struct {
 	m      *modelmetrics.Metrics
 	all    bool
