@@ -89,7 +89,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		return nil, err
 	}
 	markBulk(ctx, c.r)
-	return newStmt(s, c.r), nil
+	return newStmt(s, c.r, query), nil
 }
 
 // Close closes the driver's connection.
@@ -140,6 +140,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	res, err := c.execer.ExecContext(ctx, query, args)
 	if err != driver.ErrSkip {
 		c.r.done(ctx, start, err)
+		c.r.countModels(query, res, err)
 	}
 	return res, err
 }
@@ -159,6 +160,7 @@ func (c *conn) exec0(ctx context.Context, query string, args []driver.NamedValue
 	}
 	if err != driver.ErrSkip {
 		c.r.done(ctx, start, err)
+		c.r.countModels(query, res, err)
 	}
 	return res, err
 }

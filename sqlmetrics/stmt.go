@@ -13,6 +13,7 @@ import (
 type stmt struct {
 	inner   driver.Stmt
 	r       *Recorder
+	query   string // for WithModels
 	execer  driver.StmtExecContext
 	queryer driver.StmtQueryContext
 }
@@ -23,8 +24,8 @@ var (
 	_ driver.StmtQueryContext = (*stmt)(nil)
 )
 
-func newStmt(inner driver.Stmt, r *Recorder) driver.Stmt {
-	s := stmt{inner: inner, r: r}
+func newStmt(inner driver.Stmt, r *Recorder, query string) driver.Stmt {
+	s := stmt{inner: inner, r: r, query: query}
 	s.execer, _ = inner.(driver.StmtExecContext)
 	s.queryer, _ = inner.(driver.StmtQueryContext)
 	return composeStmt(s)
@@ -43,6 +44,7 @@ func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
 	res, err := s.inner.Exec(args)
 	if err != driver.ErrSkip {
 		s.r.done(context.Background(), start, err)
+		s.r.countModels(s.query, res, err)
 	}
 	return res, err
 }
@@ -80,6 +82,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	}
 	if err != driver.ErrSkip {
 		s.r.done(ctx, start, err)
+		s.r.countModels(s.query, res, err)
 	}
 	return res, err
 }

@@ -88,7 +88,7 @@ func TestStmtInterfacesExact(t *testing.T) {
 	r := testRecorder(t)
 	for mask := uint(0); mask < 1<<len(stmtInterfaces); mask++ {
 		inner := offerStmt(&fakeStmt{}, &fakeStmt{}, mask)
-		w := newStmt(inner, r)
+		w := newStmt(inner, r, "")
 		checkExact(t, "stmt", inner, w, stmtInterfaces, mask)
 		if !implements(w, reflect.TypeFor[driver.StmtExecContext]()) || !implements(w, reflect.TypeFor[driver.StmtQueryContext]()) {
 			t.Errorf("stmt mask %b: the wrapper lacks the context interfaces", mask)
