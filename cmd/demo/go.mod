@@ -7,9 +7,11 @@ require (
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/maypok86/otter/v2 v2.4.0
+	github.com/pressly/goose/v3 v3.30.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stackprom/stackprom v0.0.0
+	github.com/stackprom/stackprom/adapters/goosemetrics v0.0.0
 	github.com/stackprom/stackprom/adapters/memcachemetrics v0.0.0
 	github.com/stackprom/stackprom/adapters/ottermetrics v0.0.0
 	github.com/stackprom/stackprom/adapters/redismetrics v0.0.0
@@ -17,8 +19,11 @@ require (
 )
 
 require (
+	github.com/mfridman/interpolate v0.0.2 // indirect
 	github.com/redis/go-redis/extra/redisprometheus/v9 v9.22.0 // indirect
+	github.com/sethvargo/go-retry v0.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
 )
 
 require (
@@ -36,13 +41,13 @@ require (
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
-	github.com/prometheus/procfs v0.22.0 // indirect
+	github.com/prometheus/procfs v0.23.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.42.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-	modernc.org/libc v1.80.1 // indirect
+	modernc.org/libc v1.80.2 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
@@ -54,3 +59,5 @@ replace github.com/stackprom/stackprom/adapters/redismetrics => ../../adapters/r
 replace github.com/stackprom/stackprom/adapters/memcachemetrics => ../../adapters/memcachemetrics
 
 replace github.com/stackprom/stackprom/adapters/ottermetrics => ../../adapters/ottermetrics
+
+replace github.com/stackprom/stackprom/adapters/goosemetrics => ../../adapters/goosemetrics

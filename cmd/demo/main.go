@@ -101,7 +101,11 @@ func app(serveMetrics bool, opts ...stackprom.Option) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	routes(mux)
-	if err := sqlRoutes(mux, opts...); err != nil {
+	withModels, err := modelRoutes(mux, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := sqlRoutes(mux, append(opts, withModels)...); err != nil {
 		return nil, err
 	}
 	if err := cacheRoutes(mux, opts...); err != nil {

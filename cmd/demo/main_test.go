@@ -38,7 +38,7 @@ func visit(t *testing.T, base string) {
 	}{
 		{"GET", "/", 200}, {"POST", "/", 200}, {"GET", "/help", 200}, {"GET", "/slow", 200},
 		{"GET", "/objection", 500}, {"GET", "/file", 200}, {"GET", "/no-such-page", 404},
-		{"GET", "/cache", 200},
+		{"GET", "/cache", 200}, {"POST", "/newlawn/bordeaux", 201},
 	} {
 		var body io.Reader
 		if c.method == "POST" {
@@ -78,7 +78,7 @@ func scrape(t *testing.T, u string) string {
 func checkFamilies(t *testing.T, text string, n stackprom.Naming, namespace, component string) {
 	t.Helper()
 	for _, f := range stackprom.Families() {
-		if f.Component != component {
+		if f.Component != component || f.Name == "migrations_run_duration_seconds" { // pushed by migration jobs only
 			continue
 		}
 		name := f.FullName(n, namespace)
@@ -105,6 +105,8 @@ func TestRoutesAndMetrics(t *testing.T) {
 			text := scrape(t, srv.URL+"/metrics")
 			checkFamilies(t, text, c.naming, c.namespace, "http")
 			checkFamilies(t, text, c.naming, c.namespace, "cache")
+			checkFamilies(t, text, c.naming, c.namespace, "model")
+			checkFamilies(t, text, c.naming, c.namespace, "migration")
 		})
 	}
 }
@@ -146,6 +148,8 @@ func TestBinary(t *testing.T) {
 			text := scrape(t, urls["metrics"])
 			checkFamilies(t, text, naming, "", "http")
 			checkFamilies(t, text, naming, "", "cache")
+			checkFamilies(t, text, naming, "", "model")
+			checkFamilies(t, text, naming, "", "migration")
 
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)

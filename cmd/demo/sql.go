@@ -86,8 +86,9 @@ func (d *sqlDemo) p(i int) string {
 
 // view runs a fixed set of statements, never SQL from the request: it
 // creates the demo's table, inserts three dogs with one ExecMany in a
-// transaction, counts them, runs one statement that fails (for the errors
-// family), and deletes the rows again so that the table stays small.
+// transaction, counts them, updates one, runs one statement that fails (for
+// the errors family), and deletes the rows again so that the table stays
+// small.
 func (d *sqlDemo) view(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
@@ -120,11 +121,16 @@ func (d *sqlDemo) view(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	// With the demo's models, these writes count as dog operations too.
+	if _, err := d.db.ExecContext(ctx, "UPDATE "+table+" SET breed = "+d.p(1)+" WHERE name = "+d.p(2), "mutt", "Rex"); err != nil {
+		fail(err)
+		return
+	}
 	_, failed := d.db.ExecContext(ctx, "SELECT * FROM stackprom_demo_no_such_table")
 	if _, err := d.db.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 		fail(err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "inserted 3 dogs with one ExecMany, counted %d, deleted them\nexpected error: %v\n", n, failed)
+	fmt.Fprintf(w, "inserted 3 dogs with one ExecMany, counted %d, updated one, deleted them\nexpected error: %v\n", n, failed)
 }

@@ -38,7 +38,7 @@ func TestSQLView(t *testing.T) {
 	}
 	l := prometheus.Labels{"alias": "default", "vendor": "sqlite"}
 	s.AssertDiff(t, 6, "db_execute_many_total", l)
-	s.AssertDiff(t, 14, "db_execute_total", l) // create, 3 inserts, count, the failing one, delete
+	s.AssertDiff(t, 16, "db_execute_total", l) // create, 3 inserts, count, update, the failing one, delete
 	s.AssertDiff(t, 2, "db_errors_total", prometheus.Labels{"alias": "default", "vendor": "sqlite", "type": "*sqlite.Error"})
 	s.AssertDiff(t, 2, "http_requests_by_view_transport_method_total",
 		prometheus.Labels{"view": "sql", "transport": "http", "method": "GET"})

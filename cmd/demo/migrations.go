@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/adapters/goosemetrics"
+	"github.com/stackprom/stackprom/migrationmetrics"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+var migrateFlag = flag.String("migrate", "all",
+	"migrations to have applied at start: all, all-but-last (so that both migration gauges are non-zero) or none")
+
+// migrations brings the database to the state -migrate asks for and
+// registers the migration collector of connection "default" on the
+// registry of opts. A database that cannot be migrated (it is down, say)
+// is logged, not fatal: the service starts and the collector's scrape
+// errors tell.
+func migrations(db *sql.DB, driver string, opts ...stackprom.Option) error {
+	dialect := goose.DialectSQLite3
+	switch driver {
+	case "pgx":
+		dialect = goose.DialectPostgres
+	case "mysql":
+		dialect = goose.DialectMySQL
+	}
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	if err := migrate(db, dialect, fsys, *migrateFlag); err != nil {
+		log.Printf("migrations: %v (serving anyway)", err)
+	}
+	status, err := goose.NewProvider(dialect, db, fsys) // a provider of its own, without a locker
+	if err != nil {
+		return err
+	}
+	_, err = migrationmetrics.New("default", goosemetrics.New(status), opts...)
+	return err
+}
+
+func migrate(db *sql.DB, dialect goose.Dialect, fsys fs.FS, mode string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := goose.NewProvider(dialect, db, fsys)
+	if err != nil {
+		return err
+	}
+	sources := p.ListSources()
+	last := sources[len(sources)-1].Version
+	switch mode {
+	case "all":
+		_, err = p.Up(ctx)
+	case "all-but-last":
+		var current int64
+		if current, err = p.GetDBVersion(ctx); err != nil {
+			return err
+		}
+		if current >= last {
+			_, err = p.DownTo(ctx, last-1)
+		} else {
+			_, err = p.UpTo(ctx, last-1)
+		}
+	case "none":
+	default:
+		return fmt.Errorf("-migrate %q: want all, all-but-last or none", mode)
+	}
+	return err
+}
