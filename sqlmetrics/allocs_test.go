@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -82,4 +83,52 @@ func TestNoAllocations(t *testing.T) {
 			t.Errorf("database/sql %s: %v allocations wrapped, %v unwrapped", name, got, want)
 		}
 	}
+}
+
+// BenchmarkDriverLevel is the wrapper's own cost: a statement on the
+// do-nothing connection, raw and wrapped, without database/sql around it.
+func BenchmarkDriverLevel(b *testing.B) {
+	ctx := context.Background()
+	r, err := NewRecorder(WithVendor("nop"), stackprom.WithRegisterer(prometheus.NewRegistry()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"serial", "parallel"} {
+		for _, impl := range []string{"raw", "wrapped"} {
+			b.Run("op=Exec/mode="+mode+"/impl="+impl, func(b *testing.B) {
+				newC := func() driver.ExecerContext {
+					if impl == "raw" {
+						return &nopConn{}
+					}
+					return newConn(&nopConn{}, r).(driver.ExecerContext)
+				}
+				b.ReportAllocs()
+				if mode == "serial" {
+					c := newC()
+					for b.Loop() {
+						c.ExecContext(ctx, "INSERT", nil)
+					}
+					return
+				}
+				b.RunParallel(func(pb *testing.PB) {
+					c := newC()
+					for pb.Next() {
+						c.ExecContext(ctx, "INSERT", nil)
+					}
+				})
+			})
+		}
+	}
+	b.Run("op=clock", func(b *testing.B) {
+		for b.Loop() {
+			now()
+		}
+	})
+	b.Run("op=record", func(b *testing.B) {
+		start := now()
+		for b.Loop() {
+			r.Executed(ctx, 5*time.Millisecond, nil)
+		}
+		_ = start
+	})
 }

@@ -21,8 +21,13 @@ import (
 // WithMaxErrorTypes cap.
 const Other = children.Overflow
 
-// now is the clock; tests replace it.
-var now = time.Now
+// epoch anchors the clock.
+var epoch = time.Now()
+
+// now is the clock: the monotonic time since epoch. time.Since reads only
+// the monotonic clock, where time.Now reads the wall clock too, which halves
+// the cost of timing a statement. Tests replace it.
+var now = func() time.Duration { return time.Since(epoch) }
 
 // Recorder records the six database families of one alias and vendor: new
 // connections, connection errors, executions, bulk executions, errors by
@@ -182,7 +187,7 @@ func errorType(err error) string {
 	return reflect.TypeOf(err).String()
 }
 
-// done records a statement that started at start.
-func (r *Recorder) done(ctx context.Context, start time.Time, err error) {
-	r.Executed(ctx, now().Sub(start), err)
+// done records a statement that started at start (a reading of now).
+func (r *Recorder) done(ctx context.Context, start time.Duration, err error) {
+	r.Executed(ctx, now()-start, err)
 }

@@ -16,7 +16,7 @@ type rows struct {
 	inner driver.Rows
 	r     *Recorder
 	ctx   context.Context
-	start time.Time
+	start time.Duration
 	err   error
 	done  bool
 }
@@ -25,7 +25,7 @@ var _ driver.Rows = (*rows)(nil)
 
 // rows records a query whose driver call started at start and returned
 // inner and err, or defers the record to the rows' Close.
-func (r *Recorder) rows(ctx context.Context, start time.Time, inner driver.Rows, err error) (driver.Rows, error) {
+func (r *Recorder) rows(ctx context.Context, start time.Duration, inner driver.Rows, err error) (driver.Rows, error) {
 	if err != nil || !r.untilRowsClosed {
 		r.done(ctx, start, err)
 		return inner, err

@@ -11,8 +11,12 @@ import (
 	"github.com/stackprom/stackprom/sqlmetrics"
 )
 
-// now is the clock; tests replace it.
-var now = time.Now
+// epoch anchors the clock.
+var epoch = time.Now()
+
+// now is the clock: the monotonic time since epoch, which time.Since reads
+// without the wall clock.
+var now = func() time.Duration { return time.Since(epoch) }
 
 // Tracer is a pgx tracer that records the database families. Set it as
 // pgx.ConnConfig.Tracer (pgxpool.Config.ConnConfig.Tracer for a pool). It
@@ -86,7 +90,7 @@ func (t *Tracer) Recorder() *sqlmetrics.Recorder { return t.r }
 type started struct {
 	context.Context
 	key    *int
-	start  time.Time
+	start  time.Duration
 	queued int
 	failed bool
 }
@@ -120,7 +124,7 @@ func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 // TraceQueryEnd records the statement.
 func (t *Tracer) TraceQueryEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryEndData) {
 	if s := t.of(ctx); s != nil {
-		t.r.Executed(ctx, now().Sub(s.start), data.Err)
+		t.r.Executed(ctx, now()-s.start, data.Err)
 	}
 	if t.next.query != nil {
 		t.next.query.TraceQueryEnd(ctx, conn, data)
@@ -154,7 +158,7 @@ func (t *Tracer) TraceBatchQuery(ctx context.Context, conn *pgx.Conn, data pgx.T
 func (t *Tracer) TraceBatchEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchEndData) {
 	if s := t.of(ctx); s != nil {
 		t.r.Bulk(s.queued)
-		t.r.Observe(ctx, now().Sub(s.start))
+		t.r.Observe(ctx, now()-s.start)
 		if !s.failed {
 			t.r.Error(data.Err)
 		}
@@ -178,9 +182,9 @@ func (t *Tracer) TraceCopyFromEnd(ctx context.Context, conn *pgx.Conn, data pgx.
 	if s := t.of(ctx); s != nil {
 		t.r.Bulk(int(data.CommandTag.RowsAffected()))
 		if data.Err != nil {
-			t.r.Executed(ctx, now().Sub(s.start), data.Err)
+			t.r.Executed(ctx, now()-s.start, data.Err)
 		} else {
-			t.r.Observe(ctx, now().Sub(s.start))
+			t.r.Observe(ctx, now()-s.start)
 		}
 	}
 	if t.next.copy != nil {
@@ -200,7 +204,7 @@ func (t *Tracer) TracePrepareStart(ctx context.Context, conn *pgx.Conn, data pgx
 // sqlmetrics does; a successful one counts nothing.
 func (t *Tracer) TracePrepareEnd(ctx context.Context, conn *pgx.Conn, data pgx.TracePrepareEndData) {
 	if s := t.of(ctx); s != nil && data.Err != nil {
-		t.r.Executed(ctx, now().Sub(s.start), data.Err)
+		t.r.Executed(ctx, now()-s.start, data.Err)
 	}
 	if t.next.prepare != nil {
 		t.next.prepare.TracePrepareEnd(ctx, conn, data)
