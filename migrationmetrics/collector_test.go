@@ -327,3 +327,25 @@ func TestNewErrors(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Concurrent scrapes within the time-to-live share one read.
+func TestConcurrentScrapes(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	src := &source{}
+	src.set(migrationmetrics.Status{Applied: 3}, nil)
+	migrationmetrics.MustNew("", src, stackprom.WithRegisterer(reg))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := reg.Gather(); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := src.reads.Load(); n != 1 {
+		t.Errorf("%d reads for 8 concurrent scrapes, want 1", n)
+	}
+}

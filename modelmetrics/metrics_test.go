@@ -153,3 +153,28 @@ func TestOpString(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkModel(b *testing.B) {
+	m := modelmetrics.MustNew(stackprom.WithRegisterer(prometheus.NewRegistry()))
+	dog := m.Model("dog")
+	b.Run("Inserted", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			dog.Inserted(1)
+		}
+	})
+	b.Run("Inserted/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				dog.Inserted(1)
+			}
+		})
+	})
+	b.Run("Model lookup", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Model("dog").Updated(2)
+		}
+	})
+}
