@@ -184,7 +184,8 @@ func TestSQLVariantsRecord(t *testing.T) {
 
 // BenchmarkSQL runs QueryRowContext+Scan and ExecContext through each
 // variant on each database, one at a time (mode=serial) or from
-// GOMAXPROCS goroutines (mode=parallel).
+// GOMAXPROCS goroutines (mode=parallel), reporting CPU time per statement
+// (cpu-ns/op) beside wall time.
 func BenchmarkSQL(b *testing.B) {
 	ctx := context.Background()
 	for _, d := range sqlDrivers {
@@ -199,10 +200,12 @@ func BenchmarkSQL(b *testing.B) {
 							b.Fatal(err)
 						}
 						b.ReportAllocs()
+						cpu := startCPU()
 						if mode == "serial" {
 							for b.Loop() {
 								op.run(ctx, db)
 							}
+							cpu.report(b)
 							return
 						}
 						b.ResetTimer()
@@ -211,6 +214,7 @@ func BenchmarkSQL(b *testing.B) {
 								op.run(ctx, db)
 							}
 						})
+						cpu.report(b)
 					})
 				}
 			}
