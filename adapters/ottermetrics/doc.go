@@ -29,8 +29,9 @@
 //     plain LRU, and it has per-entry expiry, refresh, and loaders that
 //     deduplicate concurrent loads of one key.
 //
-// golang-lru is smaller and has no dependencies; otter has none outside
-// its tests either, so the cost of the choice is nil for users' go.sum.
+// golang-lru is smaller and has no dependencies; otter builds with none
+// either (its go.mod names testify, for its own tests only), so the choice
+// adds no code to a service's build.
 //
 // # What is counted
 //
