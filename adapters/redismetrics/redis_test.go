@@ -291,7 +291,7 @@ func TestPoolStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range problems {
-		t.Logf("lint (go-redis's names): %s: %s", p.Metric, p.Text)
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 	h, err := redismetrics.NewHook(stackprom.WithRegisterer(prometheus.NewRegistry()))
 	if err != nil {
