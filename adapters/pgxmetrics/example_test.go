@@ -25,7 +25,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	cfg.ConnConfig.Tracer = tracer // tracer.Chain(yours) keeps a tracer you had
+	cfg.ConnConfig.Tracer = tracer                                // tracer.Chain(yours) keeps a tracer you had
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects lazily
 	if err != nil {
 		panic(err)

@@ -143,9 +143,9 @@ func TestBatchWithAFailingQuery(t *testing.T) {
 	tbl := table(t, pool)
 	s := stackpromtest.Take(t, reg)
 	b := &pgx.Batch{}
-	b.Queue("INSERT INTO "+tbl+" VALUES (1, 'a')")
-	b.Queue("INSERT INTO "+tbl+" VALUES (1, 'again')") // duplicate key
-	b.Queue("INSERT INTO "+tbl+" VALUES (2, 'b')")
+	b.Queue("INSERT INTO " + tbl + " VALUES (1, 'a')")
+	b.Queue("INSERT INTO " + tbl + " VALUES (1, 'again')") // duplicate key
+	b.Queue("INSERT INTO " + tbl + " VALUES (2, 'b')")
 	err := pool.SendBatch(context.Background(), b).Close()
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "23505" {
@@ -219,18 +219,24 @@ func (a *appTracer) add(ctx context.Context, what string) context.Context {
 func (a *appTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	return a.add(ctx, "QueryStart")
 }
-func (a *appTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) { a.add(ctx, "QueryEnd") }
+func (a *appTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	a.add(ctx, "QueryEnd")
+}
 func (a *appTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return a.add(ctx, "BatchStart")
 }
 func (a *appTracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchQueryData) {
 	a.add(ctx, "BatchQuery")
 }
-func (a *appTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) { a.add(ctx, "BatchEnd") }
+func (a *appTracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
+	a.add(ctx, "BatchEnd")
+}
 func (a *appTracer) TraceConnectStart(ctx context.Context, _ pgx.TraceConnectStartData) context.Context {
 	return a.add(ctx, "ConnectStart")
 }
-func (a *appTracer) TraceConnectEnd(ctx context.Context, _ pgx.TraceConnectEndData) { a.add(ctx, "ConnectEnd") }
+func (a *appTracer) TraceConnectEnd(ctx context.Context, _ pgx.TraceConnectEndData) {
+	a.add(ctx, "ConnectEnd")
+}
 func (a *appTracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
 	return a.add(ctx, "AcquireStart")
 }
