@@ -52,4 +52,9 @@
 // must pass through them; when the driver lacks one, the wrapper does what
 // database/sql does without it. Inside sql.Conn.Raw, Raw reaches the
 // driver's own connection.
+//
+// For pgx used without database/sql (pgx.Conn, pgxpool), the module
+// github.com/stackprom/stackprom/adapters/pgxmetrics records the same
+// families through pgx's tracer; other data layers can record through a
+// Recorder.
 package sqlmetrics
