@@ -125,8 +125,9 @@ func WithBuckets(family string, buckets ...float64) Option {
 	})
 }
 
-// WithLatencyBuckets sets the buckets of every latency histogram (seconds),
-// as PROMETHEUS_LATENCY_BUCKETS does. The default is django-prometheus's:
+// WithLatencyBuckets sets the buckets of every HTTP and database latency
+// histogram (seconds), as PROMETHEUS_LATENCY_BUCKETS does. The cache
+// operation histogram keeps its own finer buckets; set them with WithBuckets. The default is django-prometheus's:
 // 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 25, 50, 75.
 func WithLatencyBuckets(buckets ...float64) Option {
 	return config.Func(func(c *config.Config) {
