@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,9 +21,6 @@ import (
 	"github.com/stackprom/stackprom/cachemetrics"
 	"github.com/stackprom/stackprom/httpmetrics"
 )
-
-var cacheFlag = flag.String("cache", "memory",
-	"the /cache view's cache: memory (in-process), redis://127.0.0.1:6379/0 or memcache://127.0.0.1:11211")
 
 // demoCache is what the cache view needs of a cache.
 type demoCache interface {
@@ -125,9 +121,9 @@ func (m memcacheCache) Set(_ context.Context, key, value string) error {
 
 func (m memcacheCache) Close() error { return m.mc.Close() }
 
-// cacheRoutes adds the cache view, on the cache the -cache flag names.
-func cacheRoutes(mux *http.ServeMux, opts ...stackprom.Option) error {
-	c, err := newCache(*cacheFlag, opts...)
+// cacheRoutes adds the cache view, on the cache spec (-cache) names.
+func cacheRoutes(mux *http.ServeMux, spec string, opts ...stackprom.Option) error {
+	c, err := newCache(spec, opts...)
 	if err != nil {
 		return err
 	}

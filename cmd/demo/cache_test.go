@@ -79,10 +79,7 @@ func TestCacheFlag(t *testing.T) {
 			t.Errorf("-cache %q: no error", spec)
 		}
 	}
-	old := *cacheFlag
-	defer func() { *cacheFlag = old }()
-	*cacheFlag = "bogus"
-	if _, err := app(true, stackprom.WithRegisterer(prometheus.NewRegistry())); err == nil || !strings.Contains(err.Error(), "-cache") {
+	if _, err := app(true, settings{cache: "bogus"}, stackprom.WithRegisterer(prometheus.NewRegistry())); err == nil || !strings.Contains(err.Error(), "-cache") {
 		t.Errorf("app with -cache bogus: %v", err)
 	}
 }

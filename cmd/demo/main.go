@@ -31,13 +31,26 @@ func main() {
 	metricsAddr := flag.String("metrics-addr", "", "serve /metrics on this separate address instead of the application's")
 	naming := flag.String("naming", "default", "metric naming preset: default or django")
 	namespace := flag.String("namespace", "", "prefix of every stackprom family")
+	var s settings
+	flag.StringVar(&s.db, "db", "", "the database: a SQLite file (default "+defaultSQLite()+"), postgres://… or mysql://user:pass@host:3306/db")
+	flag.StringVar(&s.cache, "cache", "memory", "the cache: memory (in-process), redis://127.0.0.1:6379/0 or memcache://127.0.0.1:11211")
+	flag.StringVar(&s.migrate, "migrate", "all", "migrations applied at start: all, all-but-last (so that both migration gauges are non-zero) or none")
 	flag.Parse()
-	if err := run(*addr, *metricsAddr, *naming, *namespace); err != nil {
+	if err := run(*addr, *metricsAddr, *naming, *namespace, s); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, metricsAddr, naming, namespace string) error {
+// settings are the demo's database, cache and migrations, from its flags.
+// The zero value is the defaults: the SQLite file, the in-process cache,
+// every migration applied.
+type settings struct {
+	db      string // -db
+	cache   string // -cache
+	migrate string // -migrate
+}
+
+func run(addr, metricsAddr, naming, namespace string, s settings) error {
 	preset, err := stackprom.ParseNaming(naming)
 	if err != nil {
 		return err
@@ -57,7 +70,7 @@ func run(addr, metricsAddr, naming, namespace string) error {
 		defer ms.Shutdown(context.Background())
 		log.Printf("metrics on http://%s/metrics", ms.Addr())
 	}
-	handler, err := app(metricsAddr == "", opts...)
+	handler, err := app(metricsAddr == "", s, opts...)
 	if err != nil {
 		return err
 	}
@@ -94,21 +107,21 @@ func run(addr, metricsAddr, naming, namespace string) error {
 
 // app builds the demo's handler: the routes, and /metrics unless it is
 // served on a listener of its own.
-func app(serveMetrics bool, opts ...stackprom.Option) (http.Handler, error) {
+func app(serveMetrics bool, s settings, opts ...stackprom.Option) (http.Handler, error) {
 	m, err := httpmetrics.New(opts...)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	routes(mux)
-	withModels, err := modelRoutes(mux, opts...)
+	withModels, err := modelRoutes(mux, s.db, s.migrate, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if err := sqlRoutes(mux, append(opts, withModels)...); err != nil {
+	if err := sqlRoutes(mux, s.db, append(opts, withModels)...); err != nil {
 		return nil, err
 	}
-	if err := cacheRoutes(mux, opts...); err != nil {
+	if err := cacheRoutes(mux, s.cache, opts...); err != nil {
 		return nil, err
 	}
 	if serveMetrics {

@@ -95,7 +95,7 @@ func TestRoutesAndMetrics(t *testing.T) {
 	}{{stackprom.NamingDefault, ""}, {stackprom.NamingDjango, ""}, {stackprom.NamingDefault, "shop"}} {
 		t.Run(c.naming.String()+"/"+c.namespace, func(t *testing.T) {
 			reg := prometheus.NewRegistry()
-			h, err := app(true, stackprom.WithRegisterer(reg), stackprom.WithNaming(c.naming), stackprom.WithNamespace(c.namespace))
+			h, err := app(true, settings{}, stackprom.WithRegisterer(reg), stackprom.WithNaming(c.naming), stackprom.WithNamespace(c.namespace))
 			if err != nil {
 				t.Fatal(err)
 			}

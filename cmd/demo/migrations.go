@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"flag"
 	"fmt"
 	"io/fs"
 	"log"
@@ -20,15 +19,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-var migrateFlag = flag.String("migrate", "all",
-	"migrations to have applied at start: all, all-but-last (so that both migration gauges are non-zero) or none")
-
 // migrations brings the database to the state -migrate asks for and
 // registers the migration collector of connection "default" on the
 // registry of opts. A database that cannot be migrated (it is down, say)
 // is logged, not fatal: the service starts and the collector's scrape
 // errors tell.
-func migrations(db *sql.DB, driver string, opts ...stackprom.Option) error {
+func migrations(db *sql.DB, driver, mode string, opts ...stackprom.Option) error {
 	dialect := goose.DialectSQLite3
 	switch driver {
 	case "pgx":
@@ -40,7 +36,7 @@ func migrations(db *sql.DB, driver string, opts ...stackprom.Option) error {
 	if err != nil {
 		return err
 	}
-	if err := migrate(db, dialect, fsys, *migrateFlag); err != nil {
+	if err := migrate(db, dialect, fsys, mode); err != nil {
 		log.Printf("migrations: %v (serving anyway)", err)
 	}
 	status, err := goose.NewProvider(dialect, db, fsys) // a provider of its own, without a locker
@@ -61,7 +57,7 @@ func migrate(db *sql.DB, dialect goose.Dialect, fsys fs.FS, mode string) error {
 	sources := p.ListSources()
 	last := sources[len(sources)-1].Version
 	switch mode {
-	case "all":
+	case "all", "":
 		_, err = p.Up(ctx)
 	case "all-but-last":
 		var current int64

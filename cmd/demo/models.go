@@ -26,7 +26,7 @@ var demoTables = map[string]string{
 // the embedded migrations as -migrate says, and adds the newlawn view. It
 // returns the option that makes another sqlmetrics database (the /sql
 // view's) count its writes to the same tables.
-func modelRoutes(mux *http.ServeMux, opts ...stackprom.Option) (stackprom.Option, error) {
+func modelRoutes(mux *http.ServeMux, dbSpec, migrate string, opts ...stackprom.Option) (stackprom.Option, error) {
 	m, err := modelmetrics.New(opts...)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func modelRoutes(mux *http.ServeMux, opts ...stackprom.Option) (stackprom.Option
 		return nil, err
 	}
 	withModels := sqlmetrics.WithModels(tables)
-	name, dsn, err := driverDSN(*dbFlag)
+	name, dsn, err := driverDSN(dbSpec)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func modelRoutes(mux *http.ServeMux, opts ...stackprom.Option) (stackprom.Option
 	if err != nil {
 		return nil, err
 	}
-	if err := migrations(plain, name, opts...); err != nil {
+	if err := migrations(plain, name, migrate, opts...); err != nil {
 		return nil, err
 	}
 	insert := "INSERT INTO demo_lawn (location) VALUES (?)"

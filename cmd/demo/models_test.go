@@ -14,17 +14,10 @@ import (
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
-// setFlag sets a flag's variable for one test.
-func setFlag(t *testing.T, p *string, v string) {
-	old := *p
-	*p = v
-	t.Cleanup(func() { *p = old })
-}
-
-func demo(t *testing.T) (*httptest.Server, *prometheus.Registry) {
+func demo(t *testing.T, s settings) (*httptest.Server, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	h, err := app(true, stackprom.WithRegisterer(reg))
+	h, err := app(true, s, stackprom.WithRegisterer(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,32 +53,31 @@ func migrationGauges(t *testing.T, reg prometheus.Gatherer) string {
 // applied; newlawn inserts lawns; /sql's writes count as dog operations;
 // a restart with -migrate all shows 3 / 0.
 func TestModelsAndMigrations(t *testing.T) {
-	setFlag(t, dbFlag, filepath.Join(t.TempDir(), "demo.db"))
-	setFlag(t, migrateFlag, "all-but-last")
-	srv, reg := demo(t)
+	s := settings{db: filepath.Join(t.TempDir(), "demo.db"), migrate: "all-but-last"}
+	srv, reg := demo(t, s)
 	if got := migrationGauges(t, reg); got != "2/1" {
 		t.Errorf("applied/unapplied with -migrate all-but-last: %s, want 2/1", got)
 	}
 
-	s := stackpromtest.Take(t, reg)
+	snap := stackpromtest.Take(t, reg)
 	do(t, "POST", srv.URL+"/newlawn/bordeaux", 201)
 	do(t, "POST", srv.URL+"/newlawn/"+"a%20garden%22%7D", 201) // the location is data, never a label
 	do(t, "GET", srv.URL+"/sql", 200)
 	lawn, dog := prometheus.Labels{"model": "lawn"}, prometheus.Labels{"model": "dog"}
-	s.AssertDiff(t, 2, "model_inserts_total", lawn)
-	s.AssertDiff(t, 3, "model_inserts_total", dog)
-	s.AssertDiff(t, 1, "model_updates_total", dog)
-	s.AssertDiff(t, 3, "model_deletes_total", dog)
-	s.AssertDiff(t, 2, "http_requests_by_view_transport_method_total",
+	snap.AssertDiff(t, 2, "model_inserts_total", lawn)
+	snap.AssertDiff(t, 3, "model_inserts_total", dog)
+	snap.AssertDiff(t, 1, "model_updates_total", dog)
+	snap.AssertDiff(t, 3, "model_deletes_total", dog)
+	snap.AssertDiff(t, 2, "http_requests_by_view_transport_method_total",
 		prometheus.Labels{"view": "newlawn", "transport": "http", "method": "POST"})
 
-	setFlag(t, migrateFlag, "all")
-	_, reg = demo(t)
+	s.migrate = "all"
+	_, reg = demo(t, s)
 	if got := migrationGauges(t, reg); got != "3/0" {
 		t.Errorf("applied/unapplied with -migrate all: %s, want 3/0", got)
 	}
-	setFlag(t, migrateFlag, "sideways")
-	_, reg = demo(t) // a bad value is logged; the service starts
+	s.migrate = "sideways"
+	_, reg = demo(t, s) // a bad value is logged; the service starts
 	if got := migrationGauges(t, reg); got != "3/0" {
 		t.Errorf("after a bad -migrate: %s, want 3/0", got)
 	}
@@ -94,8 +86,7 @@ func TestModelsAndMigrations(t *testing.T) {
 // The database is down at start-up: the demo starts, /metrics answers,
 // the migration scrape-error counter moves, and newlawn fails with a 500.
 func TestDatabaseDown(t *testing.T) {
-	setFlag(t, dbFlag, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", stackpromtest.FreePort(t)))
-	srv, reg := demo(t)
+	srv, reg := demo(t, settings{db: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", stackpromtest.FreePort(t))})
 	do(t, "GET", srv.URL+"/metrics", 200)
 	do(t, "POST", srv.URL+"/newlawn/bordeaux", 500)
 	s := stackpromtest.Take(t, reg)

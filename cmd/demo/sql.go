@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,9 +19,6 @@ import (
 	"github.com/stackprom/stackprom/httpmetrics"
 	"github.com/stackprom/stackprom/sqlmetrics"
 )
-
-var dbFlag = flag.String("db", "",
-	"the /sql view's database: a SQLite file (default "+defaultSQLite()+"), postgres://… or mysql://user:pass@host:3306/db")
 
 func defaultSQLite() string { return filepath.Join(os.TempDir(), "stackprom-demo.db") }
 
@@ -55,8 +51,8 @@ func driverDSN(spec string) (name, dsn string, err error) {
 // sqlRoutes opens the database the -db flag names, counted with
 // stackprom's database families on the registry of opts, and adds the sql
 // view.
-func sqlRoutes(mux *http.ServeMux, opts ...stackprom.Option) error {
-	name, dsn, err := driverDSN(*dbFlag)
+func sqlRoutes(mux *http.ServeMux, spec string, opts ...stackprom.Option) error {
+	name, dsn, err := driverDSN(spec)
 	if err != nil {
 		return err
 	}

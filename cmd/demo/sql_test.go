@@ -14,11 +14,8 @@ import (
 )
 
 func TestSQLView(t *testing.T) {
-	old := *dbFlag
-	*dbFlag = filepath.Join(t.TempDir(), "demo.db")
-	defer func() { *dbFlag = old }()
 	reg := prometheus.NewRegistry()
-	h, err := app(true, stackprom.WithRegisterer(reg))
+	h, err := app(true, settings{db: filepath.Join(t.TempDir(), "demo.db")}, stackprom.WithRegisterer(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
