@@ -310,13 +310,16 @@ func TestNewErrors(t *testing.T) {
 	src := &source{}
 	migrationmetrics.MustNew("main", src, stackprom.WithRegisterer(reg))
 	for name, f := range map[string]func() error{
-		"duplicate":   func() error { _, err := migrationmetrics.New("main", src, stackprom.WithRegisterer(reg)); return err },
-		"nil source":  func() error { _, err := migrationmetrics.New("x", nil); return err },
-		"bad UTF-8":   func() error { _, err := migrationmetrics.New("\xff", src); return err },
-		"const label": func() error { _, err := migrationmetrics.New("x", src, stackprom.WithConstLabels(prometheus.Labels{"connection": "x"})); return err },
-		"ttl":         func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithCacheTTL(-1)); return err },
-		"timeout":     func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithTimeout(0)); return err },
-		"clock":       func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithClock(nil)); return err },
+		"duplicate":  func() error { _, err := migrationmetrics.New("main", src, stackprom.WithRegisterer(reg)); return err },
+		"nil source": func() error { _, err := migrationmetrics.New("x", nil); return err },
+		"bad UTF-8":  func() error { _, err := migrationmetrics.New("\xff", src); return err },
+		"const label": func() error {
+			_, err := migrationmetrics.New("x", src, stackprom.WithConstLabels(prometheus.Labels{"connection": "x"}))
+			return err
+		},
+		"ttl":     func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithCacheTTL(-1)); return err },
+		"timeout": func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithTimeout(0)); return err },
+		"clock":   func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithClock(nil)); return err },
 	} {
 		if err := f(); err == nil || !strings.HasPrefix(err.Error(), "migrationmetrics: ") {
 			t.Errorf("%s: %v", name, err)

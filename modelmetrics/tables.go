@@ -33,7 +33,7 @@ type Tables struct {
 }
 
 type tableEntry struct {
-	schema string // lower case; "" matches any or none
+	schema string        // lower case; "" matches any or none
 	st     *[3]Statement // insert, update, delete: built once, so lookups do not allocate
 }
 

@@ -124,7 +124,7 @@ func TestLookupAllocs(t *testing.T) {
 	tb, _ := newTables(t, map[string]string{"demo_dog": "dog"}, WithMaxStatements(1))
 	tb.Lookup("INSERT INTO demo_dog VALUES (1)")
 	for _, q := range []string{
-		"INSERT INTO demo_dog VALUES (1)",           // cached
+		"INSERT INTO demo_dog VALUES (1)",              // cached
 		"UPDATE \"DEMO_DOG\" SET x = 'y' WHERE id = 1", // past the cache
 		"SELECT 1",
 	} {

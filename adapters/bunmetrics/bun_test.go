@@ -13,6 +13,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/bunmetrics"
+	"github.com/stackprom/stackprom/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -41,10 +42,10 @@ type Cat struct {
 	Name          string `bun:",type:varchar(100)"`
 }
 
-func openBun(t *testing.T, b backend, opts ...bunmetrics.Option) (*bun.DB, *prometheus.Registry) {
+func openBun(t *testing.T, b dbtest.Backend, opts ...bunmetrics.Option) (*bun.DB, *prometheus.Registry) {
 	t.Helper()
 	var d schema.Dialect
-	switch b.driver {
+	switch b.Driver {
 	case "sqlite":
 		d = sqlitedialect.New()
 	case "pgx":
@@ -52,7 +53,7 @@ func openBun(t *testing.T, b backend, opts ...bunmetrics.Option) (*bun.DB, *prom
 	case "mysql":
 		d = mysqldialect.New()
 	}
-	db := bun.NewDB(open(t, b.driver, b.dsn), d)
+	db := bun.NewDB(dbtest.Open(t, b.Driver, b.DSN), d)
 	for _, m := range []any{(*Dog)(nil), (*Lawn)(nil), (*Cat)(nil)} {
 		if _, err := db.NewCreateTable().Model(m).Exec(context.Background()); err != nil {
 			t.Fatal(err)
@@ -64,7 +65,6 @@ func openBun(t *testing.T, b backend, opts ...bunmetrics.Option) (*bun.DB, *prom
 	return db, reg
 }
 
-
 var (
 	dog  = prometheus.Labels{"model": "dog"}
 	lawn = prometheus.Labels{"model": "lawn"}
@@ -74,8 +74,8 @@ var (
 // MariaDB; then bulk operations and updates that change nothing.
 func TestDjangoModels(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			db, reg := openBun(t, v.fresh(t))
+		t.Run(v.Name, func(t *testing.T) {
+			db, reg := openBun(t, v.Fresh(t))
 			ctx := t.Context()
 			must := func(_ any, err error) {
 				t.Helper()
@@ -152,7 +152,7 @@ func TestDjangoModels(t *testing.T) {
 
 // AllModels counts every model, unnamed ones under their table name.
 func TestAllModels(t *testing.T) {
-	db, reg := openBun(t, vendors[0].fresh(t), bunmetrics.AllModels())
+	db, reg := openBun(t, vendors[0].Fresh(t), bunmetrics.AllModels())
 	ctx := t.Context()
 	s := stackpromtest.Take(t, reg)
 	if _, err := db.NewInsert().Model(&[]Cat{{Name: "Tom"}, {Name: "Felix"}}).Exec(ctx); err != nil {

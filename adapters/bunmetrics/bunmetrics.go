@@ -145,4 +145,3 @@ func (h *Hook) model(e *bun.QueryEvent) *modelmetrics.Model {
 	h.tables.Store(t, model)
 	return model
 }
-

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/goosemetrics"
+	"github.com/stackprom/stackprom/internal/dbtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -35,13 +36,13 @@ func dialect(driver string) goose.Dialect {
 }
 
 // provider returns a goose provider over db for the migrations in dir.
-func provider(t *testing.T, b backend, db *sql.DB, dir string) *goose.Provider {
+func provider(t *testing.T, b dbtest.Backend, db *sql.DB, dir string) *goose.Provider {
 	t.Helper()
 	fsys, err := fs.Sub(testdata, "testdata/"+dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(dialect(b.driver), db, fsys)
+	p, err := goose.NewProvider(dialect(b.Driver), db, fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +92,9 @@ func check(t *testing.T, what string, g prometheus.Gatherer, want status) {
 // time-to-live, then 3 / 0, without a restart.
 func TestFollowsMigrations(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
-			job := provider(t, b, open(t, b.driver, b.dsn), "migrations")
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
+			job := provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "migrations")
 			for range 2 {
 				if _, err := job.UpByOne(t.Context()); err != nil {
 					t.Fatal(err)
@@ -101,7 +102,7 @@ func TestFollowsMigrations(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			clk := &clock{t: time.Unix(1_700_000_000, 0)}
-			src := goosemetrics.New(provider(t, b, open(t, b.driver, b.dsn), "migrations"))
+			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "migrations"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
 			check(t, "2 of 3 applied", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
@@ -125,13 +126,13 @@ func TestFollowsMigrations(t *testing.T) {
 // database shows 3 applied, 1 unapplied, dirty 0.
 func TestFailedMigration(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
-			if _, err := provider(t, b, open(t, b.driver, b.dsn), "broken").Up(t.Context()); err == nil {
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
+			if _, err := provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "broken").Up(t.Context()); err == nil {
 				t.Fatal("the broken migration applied")
 			}
 			reg := prometheus.NewRegistry()
-			src := goosemetrics.New(provider(t, b, open(t, b.driver, b.dsn), "broken"))
+			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "broken"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg))
 			check(t, "after a failed migration", reg, status{applied: 3, unapplied: 1, dirty: 0, version: 3, errors: 0})
 		})
@@ -142,10 +143,10 @@ func TestFailedMigration(t *testing.T) {
 // /metrics answers 200, and the scrape-error counter moves.
 func TestDatabaseDownAtStart(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
-			src := goosemetrics.New(provider(t, b, open(t, b.driver, b.down), "migrations"))
+			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.Down), "migrations"))
 			c, err := migrationmetrics.New("default", src, stackprom.WithRegisterer(reg),
 				migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/gormmetrics"
+	"github.com/stackprom/stackprom/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -40,17 +41,17 @@ type Cat struct {
 	Name string `gorm:"size:100"`
 }
 
-func openGorm(t *testing.T, b backend, opts ...gormmetrics.Option) (*gorm.DB, *prometheus.Registry) {
+func openGorm(t *testing.T, b dbtest.Backend, opts ...gormmetrics.Option) (*gorm.DB, *prometheus.Registry) {
 	opts = append(opts, gormmetrics.Models(&Dog{}, &Lawn{}, &Cat{}))
 	t.Helper()
 	var d gorm.Dialector
-	switch b.driver {
+	switch b.Driver {
 	case "sqlite":
-		d = sqlite.Open(b.dsn)
+		d = sqlite.Open(b.DSN)
 	case "pgx":
-		d = postgres.Open(b.dsn)
+		d = postgres.Open(b.DSN)
 	case "mysql":
-		d = mysql.Open(b.dsn)
+		d = mysql.Open(b.DSN)
 	}
 	db, err := gorm.Open(d, &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
 	if err != nil {
@@ -88,8 +89,8 @@ var (
 // count: bulk operations and updates that change nothing.
 func TestDjangoModels(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			db, reg := openGorm(t, v.fresh(t))
+		t.Run(v.Name, func(t *testing.T) {
+			db, reg := openGorm(t, v.Fresh(t))
 			s := stackpromtest.Take(t, reg)
 			for _, family := range []string{"model_inserts_total", "model_updates_total", "model_deletes_total", "model_queries_total"} {
 				for _, l := range []prometheus.Labels{dog, lawn} {
@@ -158,7 +159,7 @@ func TestDjangoModels(t *testing.T) {
 
 // AllModels counts every model, unnamed ones under their table name.
 func TestAllModels(t *testing.T) {
-	db, reg := openGorm(t, vendors[0].fresh(t), gormmetrics.AllModels())
+	db, reg := openGorm(t, vendors[0].Fresh(t), gormmetrics.AllModels())
 	s := stackpromtest.Take(t, reg)
 	must(t, db.Create(&[]Cat{{Name: "Tom"}, {Name: "Felix"}}))
 	s.AssertDiff(t, 2, "model_inserts_total", prometheus.Labels{"model": "cats"})
@@ -170,7 +171,7 @@ func TestAllModels(t *testing.T) {
 
 // Installing the plugin twice is refused by GORM, not a panic.
 func TestUseTwice(t *testing.T) {
-	db, _ := openGorm(t, vendors[0].fresh(t))
+	db, _ := openGorm(t, vendors[0].Fresh(t))
 	if err := db.Use(gormmetrics.New(modelmetrics.MustNew(stackprom.WithRegisterer(nil)))); err == nil {
 		t.Error("no error for a second install")
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/migratemetrics"
+	"github.com/stackprom/stackprom/internal/dbtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -41,12 +42,12 @@ func sourceOf(t *testing.T, dir string) source.Driver {
 
 // migrator returns a golang-migrate instance over a connection of its own,
 // as a migration job has.
-func migrator(t *testing.T, b backend, dir string) *migrate.Migrate {
+func migrator(t *testing.T, b dbtest.Backend, dir string) *migrate.Migrate {
 	t.Helper()
-	db := open(t, b.driver, b.dsn)
+	db := dbtest.Open(t, b.Driver, b.DSN)
 	var drv database.Driver
 	var err error
-	switch b.driver {
+	switch b.Driver {
 	case "sqlite":
 		drv, err = sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})
 	case "pgx":
@@ -57,7 +58,7 @@ func migrator(t *testing.T, b backend, dir string) *migrate.Migrate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := migrate.NewWithInstance("iofs", sourceOf(t, dir), b.driver, drv)
+	m, err := migrate.NewWithInstance("iofs", sourceOf(t, dir), b.Driver, drv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,15 +113,15 @@ func check(t *testing.T, what string, g prometheus.Gatherer, want status) {
 // read for the time-to-live, then show 3 / 0, without a restart.
 func TestFollowsMigrations(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
 			m := migrator(t, b, "migrations")
 			if err := m.Steps(2); err != nil {
 				t.Fatal(err)
 			}
 			reg := prometheus.NewRegistry()
 			clk := &clock{t: time.Unix(1_700_000_000, 0)}
-			src := migratemetrics.New(sourceOf(t, "migrations"), open(t, b.driver, b.dsn))
+			src := migratemetrics.New(sourceOf(t, "migrations"), dbtest.Open(t, b.Driver, b.DSN))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
 			check(t, "2 of 3 applied", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
@@ -146,14 +147,14 @@ func TestFollowsMigrations(t *testing.T) {
 // dirty 1, the failed version current, and it counts as unapplied.
 func TestDirty(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
 			m := migrator(t, b, "broken")
 			if err := m.Up(); err == nil {
 				t.Fatal("the broken migration applied")
 			}
 			reg := prometheus.NewRegistry()
-			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "broken"), open(t, b.driver, b.dsn)),
+			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "broken"), dbtest.Open(t, b.Driver, b.DSN)),
 				stackprom.WithRegisterer(reg))
 			check(t, "after a failed migration", reg, status{applied: 3, unapplied: 1, dirty: 1, version: 4, errors: 0})
 		})
@@ -165,10 +166,10 @@ func TestDirty(t *testing.T) {
 // scrape-error counter moves; no applied or unapplied value is made up.
 func TestDatabaseDownAtStart(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
-			db := open(t, b.driver, b.down)
+			db := dbtest.Open(t, b.Driver, b.Down)
 			c, err := migrationmetrics.New("default", migratemetrics.New(sourceOf(t, "migrations"), db),
 				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {
@@ -197,12 +198,12 @@ func TestDatabaseDownAtStart(t *testing.T) {
 
 // FromDriver reads the version through golang-migrate's own driver.
 func TestFromDriver(t *testing.T) {
-	b := vendors[0].fresh(t)
+	b := vendors[0].Fresh(t)
 	m := migrator(t, b, "migrations")
 	if err := m.Steps(2); err != nil {
 		t.Fatal(err)
 	}
-	drv, err := sqlitemigrate.WithInstance(open(t, b.driver, b.dsn), &sqlitemigrate.Config{})
+	drv, err := sqlitemigrate.WithInstance(dbtest.Open(t, b.Driver, b.DSN), &sqlitemigrate.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,12 +214,12 @@ func TestFromDriver(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	b := vendors[0].fresh(t)
+	b := vendors[0].Fresh(t)
 	m := migrator(t, b, "migrations")
 	if err := m.Up(); err != nil {
 		t.Fatal(err)
 	}
-	db := open(t, b.driver, b.dsn)
+	db := dbtest.Open(t, b.Driver, b.DSN)
 	st, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("schema_migrations")).Status(t.Context())
 	if err != nil || st.Applied != 3 {
 		t.Errorf("Status = %+v, %v", st, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/sqlmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
@@ -149,13 +150,13 @@ func djangoModels(t *testing.T, reg prometheus.Gatherer, s *store) {
 // The hand-written API: the repository counts its own rows affected.
 func TestHandWritten(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
-			db := open(t, b.driver, b.dsn)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
+			db := dbtest.Open(t, b.Driver, b.DSN)
 			createTables(t, db)
 			reg := prometheus.NewRegistry()
 			m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
-			djangoModels(t, reg, &store{db: db, driver: b.driver, dog: m.Model("dog"), lawn: m.Model("lawn"), t: t, handCounts: true})
+			djangoModels(t, reg, &store{db: db, driver: b.Driver, dog: m.Model("dog"), lawn: m.Model("lawn"), t: t, handCounts: true})
 		})
 	}
 }
@@ -164,22 +165,22 @@ func TestHandWritten(t *testing.T) {
 // WithModels, and no counting code in the data layer.
 func TestSQLDerived(t *testing.T) {
 	for _, v := range vendors {
-		t.Run(v.name, func(t *testing.T) {
-			b := v.fresh(t)
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
 			m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
 			tables := m.MustTables(map[string]string{"demo_dog": "dog", "demo_lawn": "lawn"})
-			db, err := sqlmetrics.Open(b.driver, b.dsn, stackprom.WithRegisterer(reg), sqlmetrics.WithModels(tables))
+			db, err := sqlmetrics.Open(b.Driver, b.DSN, stackprom.WithRegisterer(reg), sqlmetrics.WithModels(tables))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
 			createTables(t, db)
-			djangoModels(t, reg, &store{db: db, driver: b.driver, t: t})
+			djangoModels(t, reg, &store{db: db, driver: b.Driver, t: t})
 
 			// Prepared statements count too; reads and raw DDL do not.
 			snap := stackpromtest.Take(t, reg)
-			st, err := db.Prepare(rebind(b.driver, "DELETE FROM demo_dog WHERE id = ?"))
+			st, err := db.Prepare(rebind(b.Driver, "DELETE FROM demo_dog WHERE id = ?"))
 			if err != nil {
 				t.Fatal(err)
 			}
