@@ -187,3 +187,33 @@ func TestDjangoPresetNames(t *testing.T) {
 		}
 	}
 }
+
+// Instrument records exactly what Before around After records.
+func TestInstrumentEqualsBeforeAfter(t *testing.T) {
+	old := now
+	now = func() time.Duration { return time.Second } // a stopped clock: every latency 0
+	t.Cleanup(func() { now = old })
+	expose := func(stack func(*Metrics, http.Handler) http.Handler) string {
+		reg := prometheus.NewRegistry()
+		m, err := New(stackprom.WithRegisterer(reg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scenario(t, stack(m, goldenApp()))
+		var buf bytes.Buffer
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+		for _, mf := range mfs {
+			enc.Encode(mf)
+		}
+		return buf.String()
+	}
+	fused := expose(func(m *Metrics, h http.Handler) http.Handler { return m.Instrument(h) })
+	stacked := expose(func(m *Metrics, h http.Handler) http.Handler { return m.Before(m.After(h)) })
+	if fused != stacked {
+		t.Errorf("Instrument:\n%s\nBefore(After()):\n%s", fused, stacked)
+	}
+}

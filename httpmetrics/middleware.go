@@ -27,9 +27,13 @@ func (m *Metrics) Before(next http.Handler) http.Handler {
 }
 
 func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
+	m.observeBefore(r, now()-start)
+}
+
+func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
 	m.inFlight.Dec()
 	m.responsesBefore.Inc()
-	children.Observe(r.Context(), m.latencyBefore, seconds(now()-start), m.exemplar)
+	children.Observe(r.Context(), m.latencyBefore, seconds(d), m.exemplar)
 }
 
 // After is the middleware around the router, django-prometheus's
@@ -44,52 +48,64 @@ func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
 // the exceptions families, then re-raised with the same value, so net/http's
 // own handling (http.ErrAbortHandler included) is unchanged.
 func (m *Metrics) After(next http.Handler) http.Handler {
+	return m.handler(next, false)
+}
+
+// Instrument stacks Before and After around h, for a service without other
+// middlewares to place between them. It records exactly what
+// m.Before(m.After(h)) records, reading the clock twice per request instead
+// of four times: with nothing between the two, their start and end times are
+// the same.
+func (m *Metrics) Instrument(h http.Handler) http.Handler {
+	return m.handler(h, true)
+}
+
+// handler is After, and Before too when before is set.
+func (m *Metrics) handler(next http.Handler, before bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if m.excluded(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if before {
+			m.requestsBefore.Inc()
+			m.inFlight.Inc()
+		}
 		s, ww := wrap(w)
+		s.before = before
 		if r.Body != nil && r.Body != http.NoBody {
 			s.body.rc = r.Body
 			r.Body = &s.body
 		}
-		defer m.doneAfter(s, r, now())
+		defer m.done(s, r, now())
 		next.ServeHTTP(ww, r)
 		s.completed = true
 	})
 }
 
-// doneAfter runs deferred, so that it can recover a panic to record it.
-func (m *Metrics) doneAfter(s *state, r *http.Request, start time.Duration) {
+// done runs deferred, so that it can recover a panic to record it.
+func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
+	d := now() - start
 	if s.body.rc != nil {
 		s.facts.RequestBytes = s.body.Restore(r)
 	}
-	if s.completed {
-		m.finish(s, r, start)
-		return
+	var p any
+	if !s.completed {
+		// p is nil only for runtime.Goexit, which goes on unwinding by itself.
+		p = recover()
+		s.facts.Panicked, s.facts.Panic = true, p
 	}
-	p := recover()
-	s.facts.Panicked, s.facts.Panic = true, p
-	m.finish(s, r, start)
-	if p != nil {
-		panic(p)
-	}
-	// p is nil only for runtime.Goexit, which goes on unwinding by itself.
-}
-
-func (m *Metrics) finish(s *state, r *http.Request, start time.Duration) {
 	if !s.wrote {
 		// Nothing written: net/http sends 200 with the header as it is now.
 		if ct := s.w.Header()["Content-Type"]; len(ct) > 0 {
 			s.facts.ContentType = ct[0]
 		}
 	}
-	m.record(r, start, &s.facts)
-}
-
-// Instrument stacks Before and After around h, for a service without other
-// middlewares to place between them.
-func (m *Metrics) Instrument(h http.Handler) http.Handler {
-	return m.Before(m.After(h))
+	m.record(r, d, &s.facts)
+	if s.before {
+		m.observeBefore(r, d)
+	}
+	if p != nil {
+		panic(p)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,11 +54,12 @@ func (m *Metrics) Record(r *http.Request, start Mark, f *Facts) {
 	if m.excluded(r.URL.Path) {
 		return
 	}
-	m.record(r, start.t, f)
+	m.record(r, now()-start.t, f)
 }
 
-func (m *Metrics) record(r *http.Request, start time.Duration, f *Facts) {
-	elapsed := seconds(now() - start)
+// record records one request that took d in every After family.
+func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
+	elapsed := seconds(d)
 
 	view := f.View
 	if view == "" && m.route != nil {
@@ -142,18 +142,12 @@ func (m *Metrics) viewEntryFor(r *http.Request, view string) *viewEntry {
 	return m.views.Get(b.String())
 }
 
-// contentLength is the request's declared body size; a missing, malformed
-// or negative Content-Length counts 0.
+// contentLength is the request's declared body size: net/http's parse of
+// the Content-Length header, where a missing or negative one (-1: a chunked
+// body of unknown length) counts 0. A malformed header never reaches a
+// handler: net/http answers 400 itself.
 func contentLength(r *http.Request) int64 {
-	if r.ContentLength > 0 {
-		return r.ContentLength
-	}
-	if v := r.Header["Content-Length"]; len(v) > 0 {
-		if n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64); err == nil && n > 0 {
-			return n
-		}
-	}
-	return 0
+	return max(r.ContentLength, 0)
 }
 
 // charset returns the charset parameter of a Content-Type, or "".

@@ -18,6 +18,7 @@ type state struct {
 	wrote     bool // the final header is written
 	ctPending bool // header written without a Content-Type: sniff the first bytes
 	completed bool // the handler returned normally
+	before    bool // Instrument: record Before's families too
 	body      BodyCounter
 }
 
