@@ -22,7 +22,8 @@ import (
 // name; a statement on any other table, or one the classifier is unsure of
 // (see Lookup), counts nothing. Statements run through Query, such as
 // INSERT … RETURNING, are not seen by sqlmetrics's Exec path and count
-// nothing there. Tables is safe for concurrent use; a nil *Tables counts
+// nothing there; pgxmetrics's tracer counts them from pgx's command tags.
+// Tables is safe for concurrent use; a nil *Tables counts
 // nothing.
 type Tables struct {
 	byName map[string][]tableEntry // by lower-case table name

@@ -14,8 +14,10 @@ import (
 // INSERT into, UPDATE of or DELETE from one of t's tables, counts the rows
 // the driver reports as affected for that table's model (see
 // modelmetrics.Tables). Statements run through Query, such as
-// INSERT … RETURNING read with QueryRow, are not counted. With a nil t,
-// nothing is derived; that is the default.
+// INSERT … RETURNING read with QueryRow, are not counted: database/sql
+// gives no rows affected for them (pgxmetrics's tracer, which reads pgx's
+// command tags, counts them). With a nil t, nothing is derived; that is
+// the default.
 func WithModels(t *modelmetrics.Tables) stackprom.Option {
 	return config.Func(func(c *config.Config) {
 		if t == nil {
@@ -24,6 +26,16 @@ func WithModels(t *modelmetrics.Tables) stackprom.Option {
 		}
 		c.Model.Statements = t
 	})
+}
+
+// CountModels hands a statement that succeeded, with the rows it affected,
+// to WithModels's tables, for drivers that report rows affected their own
+// way (pgxmetrics passes pgx's command tags). Without WithModels it does
+// nothing.
+func (r *Recorder) CountModels(query string, rows int64) {
+	if r.cfg != nil && r.cfg.Model.Statements != nil {
+		r.cfg.Model.Statements.Count(query, rows)
+	}
 }
 
 // countModels hands an executed statement to WithModels's tables. Without

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/pgxmetrics"
+	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/sqlmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -288,4 +289,72 @@ func TestPoolCollector(t *testing.T) {
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", err, problems)
 	}
+}
+
+// With sqlmetrics.WithModels, writes to listed tables count as model
+// operations by pgx's rows affected: Exec, INSERT … RETURNING read with
+// QueryRow (which database/sql cannot count), batches and CopyFrom.
+func TestModels(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
+	name := "sqlm_pgx_models"
+	tables := m.MustTables(map[string]string{name: "dog"})
+	tr, err := pgxmetrics.NewTracer(stackprom.WithRegisterer(reg), sqlmetrics.WithModels(tables))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Tracer = tr
+	ctx := context.Background()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		stackpromtest.Unavailable(t, "PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	conn.Exec(ctx, "DROP TABLE IF EXISTS "+name)
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+name+" (id SERIAL PRIMARY KEY, name TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DROP TABLE IF EXISTS "+name)
+
+	dog := prometheus.Labels{"model": "dog"}
+	s := stackpromtest.Take(t, reg)
+	if _, err := conn.Exec(ctx, "INSERT INTO "+name+" (name) VALUES ($1)", "rex"); err != nil {
+		t.Fatal(err)
+	}
+	var id int
+	if err := conn.QueryRow(ctx, "INSERT INTO "+name+" (name) VALUES ($1) RETURNING id", "ada").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	b := &pgx.Batch{}
+	for _, n := range []string{"bo", "cy", "di"} {
+		b.Queue("INSERT INTO "+name+" (name) VALUES ($1)", n)
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{name}, []string{"name"},
+		pgx.CopyFromRows([][]any{{"e"}, {"f"}, {"g"}, {"h"}, {"i"}})); err != nil {
+		t.Fatal(err)
+	}
+	s.AssertDiff(t, 10, "model_inserts_total", dog)
+
+	if _, err := conn.Exec(ctx, "UPDATE "+name+" SET name = upper(name) WHERE id <= 2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "UPDATE "+name+" SET name = 'x' WHERE id = -1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "DELETE FROM "+name+" WHERE id > 8"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO "+name+" (id) VALUES (1)"); err == nil {
+		t.Fatal("duplicate key accepted")
+	}
+	s.AssertDiff(t, 2, "model_updates_total", dog)
+	s.AssertDiff(t, 2, "model_deletes_total", dog)
+	s.AssertDiff(t, 10, "model_inserts_total", dog) // the failed insert counts nothing
 }

@@ -91,6 +91,7 @@ type started struct {
 	context.Context
 	key    *int
 	start  time.Duration
+	sql    string // the statement of a query, for WithModels
 	queued int
 	failed bool
 }
@@ -118,13 +119,19 @@ func (t *Tracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 	if t.next.query != nil {
 		ctx = t.next.query.TraceQueryStart(ctx, conn, data)
 	}
-	return t.begin(ctx)
+	s := t.begin(ctx)
+	s.sql = data.SQL
+	return s
 }
 
 // TraceQueryEnd records the statement.
 func (t *Tracer) TraceQueryEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryEndData) {
 	if s := t.of(ctx); s != nil {
 		t.r.Executed(ctx, now()-s.start, data.Err)
+		if data.Err == nil {
+			// INSERT … RETURNING included: pgx's command tag has the rows.
+			t.r.CountModels(s.sql, data.CommandTag.RowsAffected())
+		}
 	}
 	if t.next.query != nil {
 		t.next.query.TraceQueryEnd(ctx, conn, data)
@@ -145,8 +152,12 @@ func (t *Tracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 
 // TraceBatchQuery counts the error of a query of the batch, if any.
 func (t *Tracer) TraceBatchQuery(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchQueryData) {
-	if s := t.of(ctx); s != nil && t.r.Error(data.Err) {
-		s.failed = true
+	if s := t.of(ctx); s != nil {
+		if t.r.Error(data.Err) {
+			s.failed = true
+		} else if data.Err == nil {
+			t.r.CountModels(data.SQL, data.CommandTag.RowsAffected())
+		}
 	}
 	if t.next.batch != nil {
 		t.next.batch.TraceBatchQuery(ctx, conn, data)
@@ -173,7 +184,9 @@ func (t *Tracer) TraceCopyFromStart(ctx context.Context, conn *pgx.Conn, data pg
 	if t.next.copy != nil {
 		ctx = t.next.copy.TraceCopyFromStart(ctx, conn, data)
 	}
-	return t.begin(ctx)
+	s := t.begin(ctx)
+	s.sql = "INSERT INTO " + data.TableName.Sanitize() // what a copy does, for WithModels
+	return s
 }
 
 // TraceCopyFromEnd records the rows copied as bulk executions; a failed
@@ -185,6 +198,7 @@ func (t *Tracer) TraceCopyFromEnd(ctx context.Context, conn *pgx.Conn, data pgx.
 			t.r.Executed(ctx, now()-s.start, data.Err)
 		} else {
 			t.r.Observe(ctx, now()-s.start)
+			t.r.CountModels(s.sql, data.CommandTag.RowsAffected())
 		}
 	}
 	if t.next.copy != nil {

@@ -113,9 +113,10 @@ type Model struct {
 }
 
 // StatementCounter counts model operations from one executed statement and
-// its result (modelmetrics.Tables implements it).
+// its result or rows affected (modelmetrics.Tables implements it).
 type StatementCounter interface {
 	CountResult(query string, res interface{ RowsAffected() (int64, error) })
+	Count(query string, rows int64)
 }
 
 // Migration holds the settings of migrationmetrics. New sets the defaults:
