@@ -312,3 +312,37 @@ func BenchmarkClock(b *testing.B) {
 		sinkDuration = d
 	})
 }
+
+// BenchmarkShared is the price of one update of a series every core
+// updates (mode=serial: one goroutine; mode=parallel: GOMAXPROCS goroutines
+// on the same series). Every request updates a few such series in any of
+// the instrumented variants, so how much more the parallel update costs on
+// a given run says how much the parallel HTTP numbers owe to cache-line
+// transfers between cores rather than to the code.
+func BenchmarkShared(b *testing.B) {
+	counter := prometheus.NewCounter(prometheus.CounterOpts{Name: "c", Help: "c"})
+	histogram := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h"})
+	ops := []struct {
+		name string
+		f    func()
+	}{
+		{"counter-inc", counter.Inc},
+		{"histogram-observe", func() { histogram.Observe(0.003) }},
+	}
+	for _, op := range ops {
+		b.Run("mode=serial/op="+op.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				op.f()
+			}
+		})
+		b.Run("mode=parallel/op="+op.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					op.f()
+				}
+			})
+		})
+	}
+}
