@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,12 +323,16 @@ func BenchmarkClock(b *testing.B) {
 func BenchmarkShared(b *testing.B) {
 	counter := prometheus.NewCounter(prometheus.CounterOpts{Name: "c", Help: "c"})
 	histogram := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "h", Help: "h"})
+	gauge := prometheus.NewGauge(prometheus.GaugeOpts{Name: "g", Help: "g"})
+	var n atomic.Int64 // what a prometheus.GaugeFunc could read
 	ops := []struct {
 		name string
 		f    func()
 	}{
 		{"counter-inc", counter.Inc},
 		{"histogram-observe", func() { histogram.Observe(0.003) }},
+		{"gauge-inc-dec", func() { gauge.Inc(); gauge.Dec() }},
+		{"int64-add-sub", func() { n.Add(1); n.Add(-1) }},
 	}
 	for _, op := range ops {
 		b.Run("mode=serial/op="+op.name, func(b *testing.B) {
