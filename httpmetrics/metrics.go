@@ -35,7 +35,7 @@ type Metrics struct {
 	requestsBefore  prometheus.Counter
 	responsesBefore prometheus.Counter
 	latencyBefore   prometheus.Histogram
-	inFlight        prometheus.Gauge
+	inFlight        *schema.AtomicGauge
 
 	// After's families, with their children resolved on first use.
 	byMethod       *prometheus.CounterVec
@@ -83,7 +83,7 @@ func New(opts ...stackprom.Option) (*Metrics, error) {
 		requestsBefore:  b.Counter(schema.HTTPRequestsBefore),
 		responsesBefore: b.Counter(schema.HTTPResponsesBefore),
 		latencyBefore:   b.Histogram(schema.HTTPLatencyBefore),
-		inFlight:        b.Gauge(schema.HTTPInFlight),
+		inFlight:        b.AtomicGauge(schema.HTTPInFlight),
 		byMethod:        b.CounterVec(schema.HTTPRequestsByMethod),
 		byTransport:     b.CounterVec(schema.HTTPRequestsByTransport),
 		ajax:            b.Counter(schema.HTTPAjax),

@@ -20,7 +20,7 @@ func (m *Metrics) Before(next http.Handler) http.Handler {
 			return
 		}
 		m.requestsBefore.Inc()
-		m.inFlight.Inc()
+		m.inFlight.Add(1)
 		defer m.doneBefore(r, now())
 		next.ServeHTTP(w, r)
 	})
@@ -31,7 +31,7 @@ func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
 }
 
 func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
-	m.inFlight.Dec()
+	m.inFlight.Add(-1)
 	m.responsesBefore.Inc()
 	children.Observe(r.Context(), m.latencyBefore, seconds(d), m.exemplar)
 }
@@ -69,7 +69,7 @@ func (m *Metrics) handler(next http.Handler, before bool) http.Handler {
 		}
 		if before {
 			m.requestsBefore.Inc()
-			m.inFlight.Inc()
+			m.inFlight.Add(1)
 		}
 		s, ww := wrap(w)
 		s.before = before

@@ -428,3 +428,21 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// The in-flight gauge counts requests inside Before, on every instance
+// that shares the registry.
+func TestInFlight(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m1 := httpmetrics.MustNew(stackprom.WithRegisterer(reg))
+	m2 := httpmetrics.MustNew(stackprom.WithRegisterer(reg)) // shares m1's families
+	var inside float64
+	h2 := m2.Instrument(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		inside, _ = stackpromtest.Value(t, reg, "http_requests_in_flight", nil)
+	}))
+	h1 := m1.Before(h2)
+	h1.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if inside != 2 {
+		t.Errorf("in flight inside both: %v, want 2", inside)
+	}
+	stackpromtest.AssertValue(t, reg, 0, "http_requests_in_flight", nil)
+}
