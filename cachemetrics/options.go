@@ -6,6 +6,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
+	"github.com/stackprom/stackprom/internal/schema"
 )
 
 // Backend names of the kinds of cache the adapters serve, their default
@@ -21,7 +22,7 @@ const (
 // django-prometheus's latency buckets start at 10 ms, where no healthy cache
 // operation lands, so WithLatencyBuckets does not apply to this family;
 // stackprom.WithBuckets("cache_operation_duration_seconds", …) does.
-var DefaultBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
+var DefaultBuckets = schema.DefaultCacheBuckets
 
 // WithBackend sets the backend label: the application's name for the cache,
 // like a key of Django's CACHES ("default", "sessions"). Every adapter

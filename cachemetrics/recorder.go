@@ -84,13 +84,6 @@ func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
 	if c.Cache.Backend == "" {
 		return nil, errors.New("cachemetrics: NewRecorder: no backend name; set one with cachemetrics.WithBackend")
 	}
-	if _, ok := c.Buckets[schema.CacheDuration]; !ok {
-		c.Buckets = maps.Clone(c.Buckets)
-		if c.Buckets == nil {
-			c.Buckets = map[string][]float64{}
-		}
-		c.Buckets[schema.CacheDuration] = DefaultBuckets
-	}
 	b := schema.Builder{C: c}
 	gets := b.CounterVec(schema.CacheGet)
 	hits := b.CounterVec(schema.CacheGetHits)

@@ -16,6 +16,11 @@ var DefaultLatencyBuckets = []float64{
 	0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 25, 50, 75,
 }
 
+// DefaultCacheBuckets are the cache operation histogram's buckets: from
+// 100 µs, a cache round trip on loopback, to 1 s. WithLatencyBuckets does
+// not apply to them.
+var DefaultCacheBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
+
 // DefaultSizeBuckets are django-prometheus's PowersOf(2, 30): 0, then 2^0 … 2^29.
 var DefaultSizeBuckets = func() []float64 {
 	b := []float64{0}
@@ -62,6 +67,8 @@ func Buckets(c *config.Config, f *Family) []float64 {
 			return c.SizeBuckets
 		}
 		return DefaultSizeBuckets
+	case CacheBuckets:
+		return DefaultCacheBuckets
 	}
 	return prometheus.DefBuckets
 }
