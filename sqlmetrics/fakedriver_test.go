@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // The fake driver runs no SQL: a statement's text says what happens.
@@ -15,7 +16,8 @@ import (
 //	"SKIP …"     the connection returns driver.ErrSkip (the statement runs prepared)
 //	"BADPREP …"  preparing fails with *fakeError
 //	"ROWSERR …"  a query's rows fail after the first row with *fakeError
-//	"WAIT …"     blocks until the context is done
+//	"WAIT …"     blocks until the context is done, first calling the
+//	             func() the context holds under waitingKey{}, if any
 //	anything else succeeds: exec affects 1 row; query returns one row, n = 1
 //
 // Open fails with *fakeConnectError for the name "fail".
@@ -37,6 +39,36 @@ type fakeConnectError struct{}
 
 func (*fakeConnectError) Error() string { return "fake: cannot connect" }
 
+// waitingKey is the context key of the func() a "WAIT" statement calls
+// once it is waiting: tests end the context there, so that the driver,
+// not database/sql before it, sees the context end.
+type waitingKey struct{}
+
+// endWhenWaiting returns a context that ends with err (context.Canceled or
+// context.DeadlineExceeded) as soon as a "WAIT" statement waits on it.
+func endWhenWaiting(err error) context.Context {
+	c := &endingContext{Context: context.Background(), done: make(chan struct{}), err: err}
+	return context.WithValue(c, waitingKey{}, func() { c.once.Do(func() { close(c.done) }) })
+}
+
+type endingContext struct {
+	context.Context
+	once sync.Once
+	done chan struct{}
+	err  error
+}
+
+func (c *endingContext) Done() <-chan struct{} { return c.done }
+
+func (c *endingContext) Err() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+		return nil
+	}
+}
+
 func outcome(ctx context.Context, query string) error {
 	switch {
 	case strings.HasPrefix(query, "ERR "):
@@ -46,6 +78,9 @@ func outcome(ctx context.Context, query string) error {
 	case strings.HasPrefix(query, "ERR3 "):
 		return fakeError3{}
 	case strings.HasPrefix(query, "WAIT "):
+		if waiting, ok := ctx.Value(waitingKey{}).(func()); ok {
+			waiting()
+		}
 		<-ctx.Done()
 		return ctx.Err()
 	}
