@@ -4,7 +4,10 @@
 
 package sqlmetrics
 
-import "database/sql/driver"
+import (
+	"database/sql/driver"
+	"reflect"
+)
 
 // composeConn returns w as a driver.Conn that also offers each of connInterfaces
 // exactly when w's driver value does.
@@ -146,467 +149,881 @@ func composeStmt(w stmt) driver.Stmt {
 // stmtInterfaces lists the optional interfaces composeStmt offers exactly.
 var stmtInterfaces = []string{"NamedValueChecker", "ColumnConverter"}
 
-// composeRows returns w as a driver.Rows that also offers each of rowsInterfaces
-// exactly when w's driver value does.
-func composeRows(w rows) driver.Rows {
-	i0, ok0 := w.inner.(driver.RowsNextResultSet)
-	i1, ok1 := w.inner.(driver.RowsColumnTypeScanType)
-	i2, ok2 := w.inner.(driver.RowsColumnTypeDatabaseTypeName)
-	i3, ok3 := w.inner.(driver.RowsColumnTypeLength)
-	i4, ok4 := w.inner.(driver.RowsColumnTypeNullable)
-	i5, ok5 := w.inner.(driver.RowsColumnTypePrecisionScale)
-	switch bit(ok0)<<0 | bit(ok1)<<1 | bit(ok2)<<2 | bit(ok3)<<3 | bit(ok4)<<4 | bit(ok5)<<5 {
-	case 0:
-		return &w
-	case 1:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-		}{w, i0}
-	case 2:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-		}{w, i1}
-	case 3:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-		}{w, i0, i1}
-	case 4:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-		}{w, i2}
-	case 5:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-		}{w, i0, i2}
-	case 6:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-		}{w, i1, i2}
-	case 7:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-		}{w, i0, i1, i2}
-	case 8:
-		return &struct {
-			rows
-			onlyRowsColumnTypeLength
-		}{w, i3}
-	case 9:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeLength
-		}{w, i0, i3}
-	case 10:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-		}{w, i1, i3}
-	case 11:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-		}{w, i0, i1, i3}
-	case 12:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-		}{w, i2, i3}
-	case 13:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-		}{w, i0, i2, i3}
-	case 14:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-		}{w, i1, i2, i3}
-	case 15:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-		}{w, i0, i1, i2, i3}
-	case 16:
-		return &struct {
-			rows
-			onlyRowsColumnTypeNullable
-		}{w, i4}
-	case 17:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeNullable
-		}{w, i0, i4}
-	case 18:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeNullable
-		}{w, i1, i4}
-	case 19:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeNullable
-		}{w, i0, i1, i4}
-	case 20:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-		}{w, i2, i4}
-	case 21:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-		}{w, i0, i2, i4}
-	case 22:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-		}{w, i1, i2, i4}
-	case 23:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-		}{w, i0, i1, i2, i4}
-	case 24:
-		return &struct {
-			rows
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i3, i4}
-	case 25:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i0, i3, i4}
-	case 26:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i1, i3, i4}
-	case 27:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i0, i1, i3, i4}
-	case 28:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i2, i3, i4}
-	case 29:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i0, i2, i3, i4}
-	case 30:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i1, i2, i3, i4}
-	case 31:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-		}{w, i0, i1, i2, i3, i4}
-	case 32:
-		return &struct {
-			rows
-			onlyRowsColumnTypePrecisionScale
-		}{w, i5}
-	case 33:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i5}
-	case 34:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i5}
-	case 35:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i5}
-	case 36:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypePrecisionScale
-		}{w, i2, i5}
-	case 37:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i2, i5}
-	case 38:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i2, i5}
-	case 39:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i2, i5}
-	case 40:
-		return &struct {
-			rows
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i3, i5}
-	case 41:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i3, i5}
-	case 42:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i3, i5}
-	case 43:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i3, i5}
-	case 44:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i2, i3, i5}
-	case 45:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i2, i3, i5}
-	case 46:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i2, i3, i5}
-	case 47:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i2, i3, i5}
-	case 48:
-		return &struct {
-			rows
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i4, i5}
-	case 49:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i4, i5}
-	case 50:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i4, i5}
-	case 51:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i4, i5}
-	case 52:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i2, i4, i5}
-	case 53:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i2, i4, i5}
-	case 54:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i2, i4, i5}
-	case 55:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i2, i4, i5}
-	case 56:
-		return &struct {
-			rows
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i3, i4, i5}
-	case 57:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i3, i4, i5}
-	case 58:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i3, i4, i5}
-	case 59:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i3, i4, i5}
-	case 60:
-		return &struct {
-			rows
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i2, i3, i4, i5}
-	case 61:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i2, i3, i4, i5}
-	case 62:
-		return &struct {
-			rows
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i1, i2, i3, i4, i5}
-	case 63:
-		return &struct {
-			rows
-			onlyRowsNextResultSet
-			onlyRowsColumnTypeScanType
-			onlyRowsColumnTypeDatabaseTypeName
-			onlyRowsColumnTypeLength
-			onlyRowsColumnTypeNullable
-			onlyRowsColumnTypePrecisionScale
-		}{w, i0, i1, i2, i3, i4, i5}
-	}
-	panic("sqlmetrics: unreachable")
+// The rows wrappers offering each combination of rowsInterfaces: rows1 …
+// rows63, where bit i of the number stands for rowsInterfaces[i]. They
+// all have the layout of pooledRows, which asRows converts to them.
+type (
+	rows1  struct{ rows }
+	rows2  struct{ rows }
+	rows3  struct{ rows }
+	rows4  struct{ rows }
+	rows5  struct{ rows }
+	rows6  struct{ rows }
+	rows7  struct{ rows }
+	rows8  struct{ rows }
+	rows9  struct{ rows }
+	rows10 struct{ rows }
+	rows11 struct{ rows }
+	rows12 struct{ rows }
+	rows13 struct{ rows }
+	rows14 struct{ rows }
+	rows15 struct{ rows }
+	rows16 struct{ rows }
+	rows17 struct{ rows }
+	rows18 struct{ rows }
+	rows19 struct{ rows }
+	rows20 struct{ rows }
+	rows21 struct{ rows }
+	rows22 struct{ rows }
+	rows23 struct{ rows }
+	rows24 struct{ rows }
+	rows25 struct{ rows }
+	rows26 struct{ rows }
+	rows27 struct{ rows }
+	rows28 struct{ rows }
+	rows29 struct{ rows }
+	rows30 struct{ rows }
+	rows31 struct{ rows }
+	rows32 struct{ rows }
+	rows33 struct{ rows }
+	rows34 struct{ rows }
+	rows35 struct{ rows }
+	rows36 struct{ rows }
+	rows37 struct{ rows }
+	rows38 struct{ rows }
+	rows39 struct{ rows }
+	rows40 struct{ rows }
+	rows41 struct{ rows }
+	rows42 struct{ rows }
+	rows43 struct{ rows }
+	rows44 struct{ rows }
+	rows45 struct{ rows }
+	rows46 struct{ rows }
+	rows47 struct{ rows }
+	rows48 struct{ rows }
+	rows49 struct{ rows }
+	rows50 struct{ rows }
+	rows51 struct{ rows }
+	rows52 struct{ rows }
+	rows53 struct{ rows }
+	rows54 struct{ rows }
+	rows55 struct{ rows }
+	rows56 struct{ rows }
+	rows57 struct{ rows }
+	rows58 struct{ rows }
+	rows59 struct{ rows }
+	rows60 struct{ rows }
+	rows61 struct{ rows }
+	rows62 struct{ rows }
+	rows63 struct{ rows }
+)
+
+// rowsMask returns the combination of rowsInterfaces that inner offers.
+func rowsMask(inner driver.Rows) uint {
+	_, ok0 := inner.(driver.RowsNextResultSet)
+	_, ok1 := inner.(driver.RowsColumnTypeScanType)
+	_, ok2 := inner.(driver.RowsColumnTypeDatabaseTypeName)
+	_, ok3 := inner.(driver.RowsColumnTypeLength)
+	_, ok4 := inner.(driver.RowsColumnTypeNullable)
+	_, ok5 := inner.(driver.RowsColumnTypePrecisionScale)
+	return bit(ok0)<<0 | bit(ok1)<<1 | bit(ok2)<<2 | bit(ok3)<<3 | bit(ok4)<<4 | bit(ok5)<<5
 }
 
-// rowsInterfaces lists the optional interfaces composeRows offers exactly.
+// asRows returns p as the wrapper offering the combination mask.
+func asRows(p *pooledRows, mask uint) driver.Rows {
+	switch mask {
+	case 1:
+		return (*rows1)(p)
+	case 2:
+		return (*rows2)(p)
+	case 3:
+		return (*rows3)(p)
+	case 4:
+		return (*rows4)(p)
+	case 5:
+		return (*rows5)(p)
+	case 6:
+		return (*rows6)(p)
+	case 7:
+		return (*rows7)(p)
+	case 8:
+		return (*rows8)(p)
+	case 9:
+		return (*rows9)(p)
+	case 10:
+		return (*rows10)(p)
+	case 11:
+		return (*rows11)(p)
+	case 12:
+		return (*rows12)(p)
+	case 13:
+		return (*rows13)(p)
+	case 14:
+		return (*rows14)(p)
+	case 15:
+		return (*rows15)(p)
+	case 16:
+		return (*rows16)(p)
+	case 17:
+		return (*rows17)(p)
+	case 18:
+		return (*rows18)(p)
+	case 19:
+		return (*rows19)(p)
+	case 20:
+		return (*rows20)(p)
+	case 21:
+		return (*rows21)(p)
+	case 22:
+		return (*rows22)(p)
+	case 23:
+		return (*rows23)(p)
+	case 24:
+		return (*rows24)(p)
+	case 25:
+		return (*rows25)(p)
+	case 26:
+		return (*rows26)(p)
+	case 27:
+		return (*rows27)(p)
+	case 28:
+		return (*rows28)(p)
+	case 29:
+		return (*rows29)(p)
+	case 30:
+		return (*rows30)(p)
+	case 31:
+		return (*rows31)(p)
+	case 32:
+		return (*rows32)(p)
+	case 33:
+		return (*rows33)(p)
+	case 34:
+		return (*rows34)(p)
+	case 35:
+		return (*rows35)(p)
+	case 36:
+		return (*rows36)(p)
+	case 37:
+		return (*rows37)(p)
+	case 38:
+		return (*rows38)(p)
+	case 39:
+		return (*rows39)(p)
+	case 40:
+		return (*rows40)(p)
+	case 41:
+		return (*rows41)(p)
+	case 42:
+		return (*rows42)(p)
+	case 43:
+		return (*rows43)(p)
+	case 44:
+		return (*rows44)(p)
+	case 45:
+		return (*rows45)(p)
+	case 46:
+		return (*rows46)(p)
+	case 47:
+		return (*rows47)(p)
+	case 48:
+		return (*rows48)(p)
+	case 49:
+		return (*rows49)(p)
+	case 50:
+		return (*rows50)(p)
+	case 51:
+		return (*rows51)(p)
+	case 52:
+		return (*rows52)(p)
+	case 53:
+		return (*rows53)(p)
+	case 54:
+		return (*rows54)(p)
+	case 55:
+		return (*rows55)(p)
+	case 56:
+		return (*rows56)(p)
+	case 57:
+		return (*rows57)(p)
+	case 58:
+		return (*rows58)(p)
+	case 59:
+		return (*rows59)(p)
+	case 60:
+		return (*rows60)(p)
+	case 61:
+		return (*rows61)(p)
+	case 62:
+		return (*rows62)(p)
+	case 63:
+		return (*rows63)(p)
+	}
+	return p
+}
+
+func (r *rows1) HasNextResultSet() bool { return r.inner.(driver.RowsNextResultSet).HasNextResultSet() }
+func (r *rows1) NextResultSet() error   { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+
+func (r *rows2) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+
+func (r *rows3) HasNextResultSet() bool { return r.inner.(driver.RowsNextResultSet).HasNextResultSet() }
+func (r *rows3) NextResultSet() error   { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows3) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+
+func (r *rows4) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+
+func (r *rows5) HasNextResultSet() bool { return r.inner.(driver.RowsNextResultSet).HasNextResultSet() }
+func (r *rows5) NextResultSet() error   { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows5) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+
+func (r *rows6) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows6) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+
+func (r *rows7) HasNextResultSet() bool { return r.inner.(driver.RowsNextResultSet).HasNextResultSet() }
+func (r *rows7) NextResultSet() error   { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows7) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows7) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+
+func (r *rows8) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows9) HasNextResultSet() bool { return r.inner.(driver.RowsNextResultSet).HasNextResultSet() }
+func (r *rows9) NextResultSet() error   { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows9) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows10) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows10) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows11) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows11) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows11) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows11) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows12) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows12) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows13) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows13) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows13) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows13) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows14) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows14) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows14) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows15) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows15) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows15) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows15) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows15) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+
+func (r *rows16) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows17) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows17) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows17) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows18) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows18) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows19) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows19) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows19) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows19) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows20) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows20) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows21) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows21) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows21) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows21) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows22) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows22) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows22) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows23) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows23) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows23) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows23) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows23) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows24) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows24) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows25) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows25) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows25) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows25) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows26) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows26) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows26) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows27) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows27) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows27) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows27) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows27) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows28) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows28) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows28) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows29) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows29) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows29) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows29) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows29) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows30) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows30) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows30) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows30) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows31) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows31) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows31) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows31) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows31) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows31) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+
+func (r *rows32) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows33) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows33) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows33) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows34) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows34) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows35) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows35) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows35) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows35) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows36) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows36) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows37) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows37) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows37) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows37) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows38) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows38) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows38) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows39) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows39) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows39) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows39) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows39) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows40) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows40) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows41) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows41) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows41) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows41) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows42) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows42) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows42) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows43) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows43) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows43) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows43) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows43) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows44) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows44) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows44) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows45) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows45) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows45) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows45) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows45) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows46) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows46) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows46) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows46) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows47) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows47) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows47) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows47) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows47) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows47) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows48) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows48) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows49) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows49) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows49) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows49) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows50) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows50) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows50) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows51) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows51) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows51) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows51) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows51) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows52) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows52) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows52) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows53) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows53) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows53) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows53) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows53) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows54) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows54) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows54) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows54) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows55) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows55) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows55) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows55) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows55) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows55) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows56) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows56) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows56) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows57) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows57) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows57) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows57) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows57) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows58) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows58) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows58) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows58) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows59) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows59) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows59) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows59) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows59) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows59) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows60) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows60) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows60) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows60) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows61) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows61) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows61) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows61) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows61) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows61) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows62) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows62) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows62) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows62) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows62) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+func (r *rows63) HasNextResultSet() bool {
+	return r.inner.(driver.RowsNextResultSet).HasNextResultSet()
+}
+func (r *rows63) NextResultSet() error { return r.inner.(driver.RowsNextResultSet).NextResultSet() }
+func (r *rows63) ColumnTypeScanType(index int) reflect.Type {
+	return r.inner.(driver.RowsColumnTypeScanType).ColumnTypeScanType(index)
+}
+func (r *rows63) ColumnTypeDatabaseTypeName(index int) string {
+	return r.inner.(driver.RowsColumnTypeDatabaseTypeName).ColumnTypeDatabaseTypeName(index)
+}
+func (r *rows63) ColumnTypeLength(index int) (length int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypeLength).ColumnTypeLength(index)
+}
+func (r *rows63) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.inner.(driver.RowsColumnTypeNullable).ColumnTypeNullable(index)
+}
+func (r *rows63) ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool) {
+	return r.inner.(driver.RowsColumnTypePrecisionScale).ColumnTypePrecisionScale(index)
+}
+
+// rowsInterfaces lists the optional interfaces the rows wrappers offer exactly.
 var rowsInterfaces = []string{"RowsNextResultSet", "RowsColumnTypeScanType", "RowsColumnTypeDatabaseTypeName", "RowsColumnTypeLength", "RowsColumnTypeNullable", "RowsColumnTypePrecisionScale"}
 
 func bit(ok bool) uint {

@@ -31,11 +31,15 @@
 // ROLLBACK and session resets are not statements and count nothing, as in
 // Django, where they do not pass through a cursor.
 //
-// By default the duration covers the driver call only: for a query, until
-// the driver returns the rows, before they are read; recording then costs a
-// few atomic additions and no allocation. WithDuration(UntilRowsClosed)
-// times a query until its rows are closed and counts errors met while
-// reading them, at the cost of one small allocation per query.
+// An error that surfaces only once the driver has returned the rows (a
+// failure in a later row, or a connection the server ends before the end
+// of the result, which QueryRow's Scan reports as it closes the rows)
+// counts too, once per query. By default the duration covers the driver
+// call only: for a query, until the driver returns the rows, before they
+// are read. WithDuration(UntilRowsClosed) times a query until its rows are
+// closed. Either way recording costs a few atomic additions and no
+// allocation: the wrapper of a query's rows is reused once database/sql
+// has closed them.
 //
 // # Invisible wrapper
 //

@@ -16,6 +16,7 @@ import (
 //	"SKIP …"     the connection returns driver.ErrSkip (the statement runs prepared)
 //	"BADPREP …"  preparing fails with *fakeError
 //	"ROWSERR …"  a query's rows fail after the first row with *fakeError
+//	"CLOSEERR …" closing a query's rows fails with *fakeError
 //	"WAIT …"     blocks until the context is done, first calling the
 //	             func() the context holds under waitingKey{}, if any
 //	anything else succeeds: exec affects 1 row; query returns one row, n = 1
@@ -161,7 +162,7 @@ func (c *fakeCtxConn) QueryContext(ctx context.Context, query string, args []dri
 	if err := outcome(ctx, query); err != nil {
 		return nil, err
 	}
-	return &fakeRows{fail: strings.HasPrefix(query, "ROWSERR ")}, nil
+	return newFakeRows(query), nil
 }
 
 func (c *fakeCtxConn) Ping(context.Context) error                  { return nil }
@@ -192,7 +193,7 @@ func (s *fakeStmt) Query(args []driver.Value) (driver.Rows, error) {
 	if err := outcome(context.Background(), q); err != nil {
 		return nil, err
 	}
-	return &fakeRows{fail: strings.HasPrefix(q, "ROWSERR ")}, nil
+	return newFakeRows(q), nil
 }
 
 // The other stmtInterfaces, for the fakes of every combination.
@@ -202,12 +203,22 @@ func (s *fakeStmt) ColumnConverter(int) driver.ValueConverter {
 }
 
 type fakeRows struct {
-	n    int
-	fail bool
+	n         int
+	fail      bool
+	failClose bool
+}
+
+func newFakeRows(query string) *fakeRows {
+	return &fakeRows{fail: strings.HasPrefix(query, "ROWSERR "), failClose: strings.HasPrefix(query, "CLOSEERR ")}
 }
 
 func (r *fakeRows) Columns() []string { return []string{"n"} }
-func (r *fakeRows) Close() error      { return nil }
+func (r *fakeRows) Close() error {
+	if r.failClose {
+		return &fakeError{"closing rows"}
+	}
+	return nil
+}
 func (r *fakeRows) Next(dest []driver.Value) error {
 	r.n++
 	switch {

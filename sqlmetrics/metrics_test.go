@@ -90,23 +90,46 @@ func TestCounting(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, 1, 1, "context.DeadlineExceeded"},
+		{"error reading rows", func(t *testing.T, db *sql.DB) {
+			rows, err := db.QueryContext(ctx, "ROWSERR SELECT n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+			}
+			var fe *fakeError
+			if !errors.As(rows.Err(), &fe) {
+				t.Fatalf("rows error %T %v", rows.Err(), rows.Err())
+			}
+			rows.Close()
+		}, 1, 1, "*sqlmetrics.fakeError"},
+		{"error closing rows", func(t *testing.T, db *sql.DB) {
+			// What a connection the server ends between a row and the end of
+			// the result does: QueryRow's Scan fails as it closes the rows.
+			var fe *fakeError
+			if err := db.QueryRowContext(ctx, "CLOSEERR SELECT n").Scan(new(int)); !errors.As(err, &fe) {
+				t.Fatalf("Scan: %T %v", err, err)
+			}
+		}, 1, 1, "*sqlmetrics.fakeError"},
 		{"ping is no statement", func(t *testing.T, db *sql.DB) { db.PingContext(ctx) }, 0, 0, ""},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			db, reg := openFake(t)
-			db.PingContext(ctx) // open the connection first
-			s := stackpromtest.Take(t, reg)
-			tc.run(t, db)
-			s.AssertDiff(t, tc.executions, "db_execute_total", mainLabels)
-			s.AssertDiff(t, tc.executions, "db_query_duration_seconds_count", mainLabels)
-			s.AssertDiff(t, 0, "db_execute_many_total", mainLabels)
-			if tc.errType != "" {
-				s.AssertDiff(t, tc.errors, "db_errors_total", withType(tc.errType))
-			} else if got := testutil.CollectAndCount(reg, "db_errors_total"); got != 0 {
-				t.Errorf("%d error series, want none", got)
-			}
-		})
+		for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
+			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
+				db, reg := openFake(t, WithDuration(mode))
+				db.PingContext(ctx) // open the connection first
+				s := stackpromtest.Take(t, reg)
+				tc.run(t, db)
+				s.AssertDiff(t, tc.executions, "db_execute_total", mainLabels)
+				s.AssertDiff(t, tc.executions, "db_query_duration_seconds_count", mainLabels)
+				s.AssertDiff(t, 0, "db_execute_many_total", mainLabels)
+				if tc.errType != "" {
+					s.AssertDiff(t, tc.errors, "db_errors_total", withType(tc.errType))
+				} else if got := testutil.CollectAndCount(reg, "db_errors_total"); got != 0 {
+					t.Errorf("%d error series, want none", got)
+				}
+			})
+		}
 	}
 }
 

@@ -23,13 +23,14 @@ type Duration uint8
 
 const (
 	// DriverCall times the driver's Exec or Query call only: for a query,
-	// until the driver returns the rows, before they are read. It costs no
-	// allocation. It is the default.
+	// until the driver returns the rows, before they are read. The query
+	// is recorded then; an error met later, reading or closing its rows,
+	// counts in the errors family. It is the default.
 	DriverCall Duration = iota
 	// UntilRowsClosed times a query until its rows are closed (for Exec it
 	// is the same as DriverCall), so that reading the result is included,
-	// and counts an error met while reading the rows (io.EOF at their end
-	// is not an error). It wraps every Rows, one allocation per query.
+	// and records the query then, with the first error met reading or
+	// closing the rows (io.EOF at their end is not an error).
 	UntilRowsClosed
 )
 

@@ -97,23 +97,54 @@ func TestStmtInterfacesExact(t *testing.T) {
 }
 
 func TestRowsInterfacesExact(t *testing.T) {
-	r := testRecorder(t, WithDuration(UntilRowsClosed))
-	for mask := uint(0); mask < 1<<len(rowsInterfaces); mask++ {
-		inner := offerRows(&fakeRows{}, &fakeRows{}, mask)
-		w, err := r.rows(context.Background(), now(), inner, nil)
-		if err != nil {
-			t.Fatal(err)
+	for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
+		r := testRecorder(t, WithDuration(mode))
+		for mask := uint(0); mask < 1<<len(rowsInterfaces); mask++ {
+			inner := offerRows(&fakeRows{}, &fakeRows{}, mask)
+			// Twice, so that the second wrapper can come from the pool.
+			for range 2 {
+				w, err := r.rows(context.Background(), now(), inner, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w == inner {
+					t.Fatalf("%v: rows not wrapped", mode)
+				}
+				checkExact(t, "rows", inner, w, rowsInterfaces, mask)
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		if w == inner {
-			t.Fatal("rows not wrapped in UntilRowsClosed mode")
-		}
-		checkExact(t, "rows", inner, w, rowsInterfaces, mask)
 	}
-	// The default mode hands the driver's rows over as they are.
-	r = testRecorder(t)
-	inner := &fakeRows{}
-	if w, _ := r.rows(context.Background(), now(), inner, nil); w != driver.Rows(inner) {
-		t.Error("rows wrapped in the DriverCall mode")
+}
+
+// TestRowsReleased: a closed wrapper goes back to its pool zeroed, keeping
+// nothing of its query (rows, context, error) for the next one to inherit.
+func TestRowsReleased(t *testing.T) {
+	type ctxKey struct{}
+	for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
+		r := testRecorder(t, WithDuration(mode))
+		ctx := context.WithValue(context.Background(), ctxKey{}, "first")
+		w, _ := r.rows(ctx, now(), &fakeRows{fail: true}, nil)
+		dest := make([]driver.Value, 1)
+		w.Next(dest)
+		if err := w.Next(dest); err == nil {
+			t.Fatal("the second row did not fail")
+		}
+		w.Close()
+		if v := w.(*rows63); *v != (rows63{}) {
+			t.Errorf("%v: the closed wrapper keeps %+v", mode, *v)
+		}
+		// The next query, whichever wrapper it gets, fails nothing.
+		before := r.errors.Len()
+		w, _ = r.rows(context.Background(), now(), &fakeRows{}, nil)
+		for w.Next(dest) == nil {
+		}
+		w.Close()
+		if got := r.errors.Len(); got != before {
+			t.Errorf("%v: a clean query after a failed one added error series (%d → %d)", mode, before, got)
+		}
 	}
 }
 
