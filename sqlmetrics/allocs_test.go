@@ -65,9 +65,6 @@ func testNoAllocations(t *testing.T, mode Duration) {
 			rows.Close()
 		},
 	} {
-		if raceEnabled && name == "QueryContext+Close" {
-			continue // sync.Pool drops a quarter of what it is given under the race detector
-		}
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("driver level %s: %v allocations, want 0", name, n)
 		}
@@ -88,9 +85,6 @@ func testNoAllocations(t *testing.T, mode Duration) {
 		},
 	}
 	for name, op := range ops {
-		if raceEnabled && name != "ExecContext" {
-			continue // sync.Pool drops a quarter of what it is given under the race detector
-		}
 		op(raw)() // open the connections first
 		op(wrapped)()
 		want := testing.AllocsPerRun(200, op(raw))

@@ -30,6 +30,7 @@ type conn struct {
 	queryer0 driver.Queryer
 	preparer driver.ConnPrepareContext
 	beginner driver.ConnBeginTx
+	spare    *spareRows // shared with the connection's statements
 }
 
 var (
@@ -41,7 +42,7 @@ var (
 )
 
 func newConn(inner driver.Conn, r *Recorder) driver.Conn {
-	c := conn{inner: inner, r: r}
+	c := conn{inner: inner, r: r, spare: new(spareRows)}
 	c.execer, _ = inner.(driver.ExecerContext)
 	c.queryer, _ = inner.(driver.QueryerContext)
 	//lint:ignore SA1019 the fallback database/sql uses
@@ -89,7 +90,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		return nil, err
 	}
 	markBulk(ctx, c.r)
-	return newStmt(s, c.r, query), nil
+	return newStmt(s, c.r, query, c.spare), nil
 }
 
 // Close closes the driver's connection.
@@ -179,7 +180,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err == driver.ErrSkip {
 		return nil, err
 	}
-	return c.r.rows(ctx, start, rows, err)
+	return c.r.rows(ctx, start, rows, err, c.spare)
 }
 
 func (c *conn) query0(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -198,7 +199,7 @@ func (c *conn) query0(ctx context.Context, query string, args []driver.NamedValu
 	if err == driver.ErrSkip {
 		return nil, err
 	}
-	return c.r.rows(ctx, start, rows, err)
+	return c.r.rows(ctx, start, rows, err, c.spare)
 }
 
 // namedValueToValue is database/sql's conversion for drivers without the

@@ -196,6 +196,48 @@ func TestErrorTypes(t *testing.T) {
 	}
 }
 
+// TestRowsOpenTogether: two queries open at once on one connection (the
+// second cannot have the connection's spare wrapper), closed in the other
+// order, each count their own error; the next query counts none.
+func TestRowsOpenTogether(t *testing.T) {
+	for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
+		t.Run(mode.String(), func(t *testing.T) {
+			db, reg := openFake(t, WithDuration(mode))
+			ctx := context.Background()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			s := stackpromtest.Take(t, reg)
+			first, err := conn.QueryContext(ctx, "ROWSERR SELECT n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := conn.QueryContext(ctx, "CLOSEERR SELECT n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for first.Next() {
+			}
+			if first.Err() == nil {
+				t.Fatal("the first query's rows did not fail")
+			}
+			if err := second.Close(); err == nil {
+				t.Fatal("the second query's rows closed without their error")
+			}
+			first.Close()
+			var n int
+			if err := conn.QueryRowContext(ctx, "SELECT n").Scan(&n); err != nil || n != 1 {
+				t.Fatal(n, err)
+			}
+			s.AssertDiff(t, 3, "db_execute_total", mainLabels)
+			s.AssertDiff(t, 3, "db_query_duration_seconds_count", mainLabels)
+			s.AssertDiff(t, 2, "db_errors_total", withType("*sqlmetrics.fakeError"))
+		})
+	}
+}
+
 func TestUntilRowsClosed(t *testing.T) {
 	defer swapClock(time.Second)()
 	db, reg := openFake(t, WithDuration(UntilRowsClosed))

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"reflect"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +48,6 @@ type Recorder struct {
 	exemplar    func(context.Context) prometheus.Labels
 
 	untilRowsClosed bool
-	rowsKind        atomic.Pointer[rowsKind] // see rowsMask
 	cfg             *config.Config
 }
 

@@ -14,9 +14,11 @@ import (
 // such an error counts in the errors family only; in the UntilRowsClosed
 // mode the query is recorded when the rows are closed, with the first error
 // met. The wrapper offers NextResultSet and the column type interfaces
-// exactly when the driver's rows do (asRows), and comes from a pool: Close
-// puts it back, since database/sql closes a driver's rows once and uses
-// them no more after that.
+// exactly when the driver's rows do (asRows). It is reused: each
+// connection keeps one (spareRows) for its rows, and a query whose
+// connection's is in use takes one from a pool. Close gives it back, since
+// database/sql closes a driver's rows once and uses them no more after
+// that.
 type rows struct {
 	inner driver.Rows
 	r     *Recorder
@@ -24,49 +26,63 @@ type rows struct {
 	start time.Duration
 	err   error
 	self  *pooledRows
+	spare *spareRows // when self is spare's
 }
 
-// pooledRows is what the pool holds: rows, in the layout every rowsN
-// wrapper type shares.
+// pooledRows is a reusable rows wrapper, in the layout every rowsN type
+// shares.
 type pooledRows struct{ rows }
 
 var rowsPool = sync.Pool{New: func() any { return new(pooledRows) }}
 
 var _ driver.Rows = (*rows)(nil)
 
-// rowsKind is the combination of rowsInterfaces a driver's rows type offers.
-type rowsKind struct {
+// spareRows is a connection's own rows wrapper, and the interface
+// combination of the last type of rows its driver returned (a driver's
+// rows are of one or two types, and six type assertions per query would
+// cost more than the rest of the wrapper). database/sql runs a
+// connection's queries and statements and closes their rows under one
+// lock, so it needs no lock of its own.
+type spareRows struct {
+	p    pooledRows
+	busy bool
 	typ  reflect.Type
 	mask uint
 }
 
-// rowsMask returns the combination of rowsInterfaces inner offers, from a
-// one-type cache: a driver's rows are of one type, and six type
-// assertions per query would cost more than the rest of the wrapper.
-func (r *Recorder) rowsMask(inner driver.Rows) uint {
-	t := reflect.TypeOf(inner)
-	if k := r.rowsKind.Load(); k != nil && k.typ == t {
-		return k.mask
+// take returns a rows wrapper for inner, with the combination of
+// interfaces to give it: spare's own unless it is in use (a connection
+// with two open queries) or nil, else one from the pool.
+func (spare *spareRows) take(inner driver.Rows) (*pooledRows, uint) {
+	if spare == nil || spare.busy {
+		p := rowsPool.Get().(*pooledRows)
+		p.self = p
+		return p, rowsMask(inner)
 	}
-	k := &rowsKind{typ: t, mask: rowsMask(inner)}
-	r.rowsKind.Store(k)
-	return k.mask
+	if t := reflect.TypeOf(inner); t != spare.typ {
+		spare.typ, spare.mask = t, rowsMask(inner)
+	}
+	spare.busy = true
+	spare.p.self, spare.p.spare = &spare.p, spare
+	return &spare.p, spare.mask
 }
 
 // rows records a query whose driver call started at start and returned
 // inner and err, now or, in the UntilRowsClosed mode, when its rows close.
-func (r *Recorder) rows(ctx context.Context, start time.Duration, inner driver.Rows, err error) (driver.Rows, error) {
+// spare is the connection's (nil outside a connection).
+func (r *Recorder) rows(ctx context.Context, start time.Duration, inner driver.Rows, err error, spare *spareRows) (driver.Rows, error) {
 	if err != nil {
 		r.done(ctx, start, err)
 		return inner, err
 	}
-	if !r.untilRowsClosed {
+	p, mask := spare.take(inner)
+	p.inner, p.r = inner, r
+	if r.untilRowsClosed {
+		p.ctx, p.start = ctx, start
+	} else {
 		r.done(ctx, start, nil)
-		ctx = nil
 	}
-	p := rowsPool.Get().(*pooledRows)
-	p.rows = rows{inner: inner, r: r, ctx: ctx, start: start, self: p}
-	return asRows(p, r.rowsMask(inner)), nil
+	return asRows(p, mask), nil
 }
 
 // Columns returns the driver's column names.
@@ -90,9 +106,13 @@ func (r *rows) Close() error {
 	if first == nil && isError(err) {
 		first = err
 	}
-	self := r.self
+	self, spare := r.self, r.spare
 	*self = pooledRows{}
-	rowsPool.Put(self)
+	if spare != nil {
+		spare.busy = false
+	} else {
+		rowsPool.Put(self)
+	}
 	if rec.untilRowsClosed {
 		rec.done(ctx, start, first)
 	} else if first != nil {

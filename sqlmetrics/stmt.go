@@ -13,7 +13,8 @@ import (
 type stmt struct {
 	inner   driver.Stmt
 	r       *Recorder
-	query   string // for WithModels
+	query   string     // for WithModels
+	spare   *spareRows // its connection's
 	execer  driver.StmtExecContext
 	queryer driver.StmtQueryContext
 }
@@ -24,8 +25,8 @@ var (
 	_ driver.StmtQueryContext = (*stmt)(nil)
 )
 
-func newStmt(inner driver.Stmt, r *Recorder, query string) driver.Stmt {
-	s := stmt{inner: inner, r: r, query: query}
+func newStmt(inner driver.Stmt, r *Recorder, query string, spare *spareRows) driver.Stmt {
+	s := stmt{inner: inner, r: r, query: query, spare: spare}
 	s.execer, _ = inner.(driver.StmtExecContext)
 	s.queryer, _ = inner.(driver.StmtQueryContext)
 	return composeStmt(s)
@@ -57,7 +58,7 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 	if err == driver.ErrSkip {
 		return nil, err
 	}
-	return s.r.rows(context.Background(), start, rows, err)
+	return s.r.rows(context.Background(), start, rows, err, s.spare)
 }
 
 // ExecContext runs the statement and records it.
@@ -110,7 +111,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err == driver.ErrSkip {
 		return nil, err
 	}
-	return s.r.rows(ctx, start, rows, err)
+	return s.r.rows(ctx, start, rows, err, s.spare)
 }
 
 // onlyColumnConverter is driver.ColumnConverter under another name, as an

@@ -88,7 +88,7 @@ func TestStmtInterfacesExact(t *testing.T) {
 	r := testRecorder(t)
 	for mask := uint(0); mask < 1<<len(stmtInterfaces); mask++ {
 		inner := offerStmt(&fakeStmt{}, &fakeStmt{}, mask)
-		w := newStmt(inner, r, "")
+		w := newStmt(inner, r, "", new(spareRows))
 		checkExact(t, "stmt", inner, w, stmtInterfaces, mask)
 		if !implements(w, reflect.TypeFor[driver.StmtExecContext]()) || !implements(w, reflect.TypeFor[driver.StmtQueryContext]()) {
 			t.Errorf("stmt mask %b: the wrapper lacks the context interfaces", mask)
@@ -99,20 +99,24 @@ func TestStmtInterfacesExact(t *testing.T) {
 func TestRowsInterfacesExact(t *testing.T) {
 	for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
 		r := testRecorder(t, WithDuration(mode))
-		for mask := uint(0); mask < 1<<len(rowsInterfaces); mask++ {
-			inner := offerRows(&fakeRows{}, &fakeRows{}, mask)
-			// Twice, so that the second wrapper can come from the pool.
-			for range 2 {
-				w, err := r.rows(context.Background(), now(), inner, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if w == inner {
-					t.Fatalf("%v: rows not wrapped", mode)
-				}
-				checkExact(t, "rows", inner, w, rowsInterfaces, mask)
-				if err := w.Close(); err != nil {
-					t.Fatal(err)
+		// Without a connection (from the pool), and with one whose spare
+		// wrapper sees each type of rows in turn.
+		for _, spare := range []*spareRows{nil, new(spareRows)} {
+			for mask := uint(0); mask < 1<<len(rowsInterfaces); mask++ {
+				inner := offerRows(&fakeRows{}, &fakeRows{}, mask)
+				// Twice, so that the second wrapper is a reused one.
+				for range 2 {
+					w, err := r.rows(context.Background(), now(), inner, nil, spare)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if w == inner {
+						t.Fatalf("%v: rows not wrapped", mode)
+					}
+					checkExact(t, "rows", inner, w, rowsInterfaces, mask)
+					if err := w.Close(); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}
@@ -126,7 +130,7 @@ func TestRowsReleased(t *testing.T) {
 	for _, mode := range []Duration{DriverCall, UntilRowsClosed} {
 		r := testRecorder(t, WithDuration(mode))
 		ctx := context.WithValue(context.Background(), ctxKey{}, "first")
-		w, _ := r.rows(ctx, now(), &fakeRows{fail: true}, nil)
+		w, _ := r.rows(ctx, now(), &fakeRows{fail: true}, nil, nil)
 		dest := make([]driver.Value, 1)
 		w.Next(dest)
 		if err := w.Next(dest); err == nil {
@@ -138,7 +142,7 @@ func TestRowsReleased(t *testing.T) {
 		}
 		// The next query, whichever wrapper it gets, fails nothing.
 		before := r.errors.Len()
-		w, _ = r.rows(context.Background(), now(), &fakeRows{}, nil)
+		w, _ = r.rows(context.Background(), now(), &fakeRows{}, nil, nil)
 		for w.Next(dest) == nil {
 		}
 		w.Close()

@@ -1,6 +1,0 @@
-//go:build !race
-
-package sqlmetrics
-
-// raceEnabled: the race detector is on, and sync.Pool drops items at random.
-const raceEnabled = false
