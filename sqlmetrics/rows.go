@@ -75,12 +75,13 @@ func (r *Recorder) rows(ctx context.Context, start time.Duration, inner driver.R
 		r.done(ctx, start, err)
 		return inner, err
 	}
+	if !r.untilRowsClosed {
+		r.done(ctx, start, nil)
+	}
 	p, mask := spare.take(inner)
 	p.inner, p.r = inner, r
 	if r.untilRowsClosed {
 		p.ctx, p.start = ctx, start
-	} else {
-		r.done(ctx, start, nil)
 	}
 	return asRows(p, mask), nil
 }
@@ -99,7 +100,7 @@ func (r *rows) Next(dest []driver.Value) error {
 
 // Close closes the driver's rows, records the query in the
 // UntilRowsClosed mode or counts the first error met in the DriverCall
-// mode, and hands the wrapper back to its pool.
+// mode, and hands the wrapper back to its connection or the pool.
 func (r *rows) Close() error {
 	err := r.inner.Close()
 	rec, ctx, start, first := r.r, r.ctx, r.start, r.err
