@@ -1,9 +1,7 @@
 package migratemetrics_test
 
 import (
-	"database/sql"
 	"embed"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -228,8 +226,38 @@ func TestOptions(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "migratemetrics: ") {
 		t.Errorf("invalid table: %v", err)
 	}
-	_, err = migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("other_migrations")).Status(t.Context())
-	if err == nil || errors.Is(err, sql.ErrNoRows) {
-		t.Errorf("missing table: %v", err)
+}
+
+// A database where no migration ever ran has no schema_migrations table:
+// every known migration is unapplied, and the scrape is no error (as Django
+// reports a database without django_migrations). The first migration then
+// shows, without a restart.
+func TestNoMigrationsTable(t *testing.T) {
+	for _, v := range vendors {
+		t.Run(v.Name, func(t *testing.T) {
+			b := v.Fresh(t)
+			reg := prometheus.NewRegistry()
+			db := dbtest.Open(t, b.Driver, b.DSN)
+			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "migrations"), db),
+				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0))
+			check(t, "no table", reg, status{applied: 0, unapplied: 3, dirty: 0, version: 0, errors: 0})
+			// A schema-qualified table in a schema that does not exist is
+			// missing too, where the database has schemas.
+			if v.Name == "postgresql" {
+				st, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("nowhere.schema_migrations")).Status(t.Context())
+				if err != nil || st.Unapplied != 3 {
+					t.Errorf("missing schema: %+v, %v", st, err)
+				}
+			}
+			if err := migrator(t, b, "migrations").Steps(1); err != nil {
+				t.Fatal(err)
+			}
+			check(t, "one applied", reg, status{applied: 1, unapplied: 2, dirty: 0, version: 1, errors: 0})
+			// Other failures stay errors: a table that is not a migrations
+			// table cannot be read as one.
+			if _, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("dog")).Status(t.Context()); err == nil {
+				t.Error("reading dog as the migrations table: no error")
+			}
+		})
 	}
 }

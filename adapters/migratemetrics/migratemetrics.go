@@ -11,7 +11,10 @@
 // Reading the table through a *sql.DB, rather than through a golang-migrate
 // database driver (whose constructor connects and creates the table),
 // keeps start-up independent of the database: a database that is down only
-// makes scrapes count errors. FromDriver reads through a driver instead.
+// makes scrapes count errors. A database without the table, where no
+// migration ever ran, has every known migration unapplied (as Django
+// reports a database without django_migrations), not an error. FromDriver
+// reads through a driver instead.
 package migratemetrics
 
 import (
@@ -21,6 +24,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/golang-migrate/migrate/v4/database"
@@ -93,7 +97,8 @@ func validTable(t string) bool {
 
 // Status reads the database's version and dirty flag and compares them
 // with the known migrations (migrationmetrics.CompareVersion): the known
-// versions up to the current one are applied, a dirty version is not.
+// versions up to the current one are applied, a dirty version is not. A
+// missing table means that none is applied.
 func (s *Source) Status(ctx context.Context) (migrationmetrics.Status, error) {
 	if s.err != nil {
 		return migrationmetrics.Status{}, s.err
@@ -123,10 +128,31 @@ func (s *Source) version(ctx context.Context) (int64, bool, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows): // every migration rolled back
 		return int64(database.NilVersion), false, nil
+	case missingTable(err): // no migration ever ran here
+		return int64(database.NilVersion), false, nil
 	case err != nil:
 		return 0, false, fmt.Errorf("migratemetrics: reading %s: %w", s.table, err)
 	}
 	return v, dirty, nil
+}
+
+// missingTable reports whether err says that the table read does not
+// exist: PostgreSQL's undefined_table (42P01) or invalid_schema_name
+// (3F000, a schema-qualified table whose schema is missing), MySQL's and
+// MariaDB's ER_NO_SUCH_TABLE (1146, SQLSTATE 42S02), SQLite's "no such
+// table". The drivers' error types are matched by their methods and
+// messages, so that this module imports none of them.
+func missingTable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var coded interface{ SQLState() string } // pgconn.PgError, lib/pq's Error
+	if errors.As(err, &coded) {
+		code := coded.SQLState()
+		return code == "42P01" || code == "3F000"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "Error 1146") || strings.Contains(msg, "no such table")
 }
 
 // Known lists the versions of the source's migrations, in order. The list
