@@ -14,6 +14,9 @@ import (
 func composeConn(w conn) driver.Conn {
 	i0, ok0 := w.inner.(driver.Pinger)
 	i1, ok1 := w.inner.(driver.SessionResetter)
+	if ok1 {
+		i1 = sessionResetter{i1, w.r}
+	}
 	i2, ok2 := w.inner.(driver.Validator)
 	i3, ok3 := w.inner.(driver.NamedValueChecker)
 	switch bit(ok0)<<0 | bit(ok1)<<1 | bit(ok2)<<2 | bit(ok3)<<3 {

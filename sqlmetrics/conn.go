@@ -54,6 +54,25 @@ func newConn(inner driver.Conn, r *Recorder) driver.Conn {
 	return composeConn(c)
 }
 
+// sessionResetter is the SessionResetter of a wrapped connection: a reset
+// that finds the connection broken (driver.ErrBadConn) counts as an error
+// of that type. database/sql then retries on another connection or, on its
+// last try, fails the statement with that error before it reaches the
+// driver, so that without this count such a failure would show nowhere.
+type sessionResetter struct {
+	inner driver.SessionResetter
+	r     *Recorder
+}
+
+// ResetSession resets the driver's connection.
+func (s sessionResetter) ResetSession(ctx context.Context) error {
+	err := s.inner.ResetSession(ctx)
+	if errors.Is(err, driver.ErrBadConn) {
+		s.r.Error(err)
+	}
+	return err
+}
+
 // Raw returns the driver's own connection, for code that needs its type:
 // inside sql.Conn.Raw, call Raw (the function) on the value it passes.
 func (c *conn) Raw() driver.Conn { return c.inner }

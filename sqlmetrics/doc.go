@@ -29,7 +29,10 @@
 // bounded by WithMaxErrorTypes; driver.ErrSkip, sql.ErrNoRows and io.EOF at
 // the end of rows are not errors. Pings, transactions' BEGIN, COMMIT and
 // ROLLBACK and session resets are not statements and count nothing, as in
-// Django, where they do not pass through a cursor.
+// Django, where they do not pass through a cursor; except that a session
+// reset finding a pooled connection broken counts one "driver.ErrBadConn"
+// error, since on database/sql's last retry that failure reaches the
+// application without a statement.
 //
 // An error that surfaces only once the driver has returned the rows (a
 // failure in a later row, or a connection the server ends before the end

@@ -21,7 +21,9 @@ import (
 //	             func() the context holds under waitingKey{}, if any
 //	anything else succeeds: exec affects 1 row; query returns one row, n = 1
 //
-// Open fails with *fakeConnectError for the name "fail".
+// Open fails with *fakeConnectError for the name "fail"; the connections
+// opened for the name "badreset" fail every ResetSession with
+// driver.ErrBadConn.
 type fakeDriver struct{ legacy bool }
 
 type fakeError struct{ msg string }
@@ -95,7 +97,7 @@ func (d fakeDriver) Open(name string) (driver.Conn, error) {
 	if d.legacy {
 		return &fakeLegacyConn{}, nil
 	}
-	return &fakeCtxConn{}, nil
+	return &fakeCtxConn{badReset: name == "badreset"}, nil
 }
 
 type fakeDriverContext struct{ fakeDriver }
@@ -135,7 +137,10 @@ func (c *fakeLegacyConn) Begin() (driver.Tx, error) { return fakeTx{}, nil }
 
 // fakeCtxConn has every context interface, and the others of
 // connInterfaces.
-type fakeCtxConn struct{ fakeLegacyConn }
+type fakeCtxConn struct {
+	fakeLegacyConn
+	badReset bool
+}
 
 func (c *fakeCtxConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.Prepare(query)
@@ -165,8 +170,13 @@ func (c *fakeCtxConn) QueryContext(ctx context.Context, query string, args []dri
 	return newFakeRows(query), nil
 }
 
-func (c *fakeCtxConn) Ping(context.Context) error                  { return nil }
-func (c *fakeCtxConn) ResetSession(context.Context) error          { return nil }
+func (c *fakeCtxConn) Ping(context.Context) error { return nil }
+func (c *fakeCtxConn) ResetSession(context.Context) error {
+	if c.badReset {
+		return driver.ErrBadConn
+	}
+	return nil
+}
 func (c *fakeCtxConn) IsValid() bool                               { return !c.closed }
 func (c *fakeCtxConn) CheckNamedValue(nv *driver.NamedValue) error { return driver.ErrSkip }
 

@@ -30,6 +30,13 @@ var kinds = []kind{
 		"RowsColumnTypeLength", "RowsColumnTypeNullable", "RowsColumnTypePrecisionScale"}},
 }
 
+// wrappers are the optional interfaces a wrapper does not pass through as
+// the driver's value is, but through a type of its own (a format of the
+// driver's value).
+var wrappers = map[string]string{
+	"conn.SessionResetter": "sessionResetter{%s, w.r}",
+}
+
 // A method an optional rows interface adds to driver.Rows.
 type method struct{ name, params, results, args string }
 
@@ -96,6 +103,9 @@ func main() {
 		fmt.Fprintf(&b, "func compose%s(w %s) %s {\n", strings.Title(k.base), k.base, k.result)
 		for i, n := range k.ifaces {
 			fmt.Fprintf(&b, "\ti%d, ok%d := w.inner.(driver.%s)\n", i, i, n)
+			if wrap, ok := wrappers[k.base+"."+n]; ok {
+				fmt.Fprintf(&b, "\tif ok%d {\n\t\ti%d = %s\n\t}\n", i, i, fmt.Sprintf(wrap, fmt.Sprintf("i%d", i)))
+			}
 		}
 		b.WriteString("\tswitch ")
 		for i := range k.ifaces {

@@ -196,6 +196,31 @@ func TestErrorTypes(t *testing.T) {
 	}
 }
 
+// TestBrokenSessionReset: database/sql resets a pooled connection before
+// reusing it; a reset that finds it broken counts one driver.ErrBadConn
+// (database/sql then runs the query on a new connection), and the query
+// counts once.
+func TestBrokenSessionReset(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	db, err := OpenDB(&fakeConnector{name: "badreset", d: fakeDriver{}}, stackprom.WithRegisterer(reg),
+		WithVendor("fake"), WithAlias("main"), WithPoolStats(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "INSERT x"); err != nil { // the connection goes back to the pool
+		t.Fatal(err)
+	}
+	s := stackpromtest.Take(t, reg)
+	if _, err := db.ExecContext(ctx, "INSERT x"); err != nil {
+		t.Fatal(err)
+	}
+	s.AssertDiff(t, 1, "db_errors_total", withType("driver.ErrBadConn"))
+	s.AssertDiff(t, 1, "db_execute_total", mainLabels)
+	s.AssertDiff(t, 1, "db_new_connections_total", mainLabels)
+}
+
 // TestRowsOpenTogether: two queries open at once on one connection (the
 // second cannot have the connection's spare wrapper), closed in the other
 // order, each count their own error; the next query counts none.
