@@ -1,14 +1,10 @@
 package echometrics_test
 
 import (
-	"bufio"
 	"errors"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +14,7 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/echometrics"
 	"github.com/stackprom/stackprom/httpmetrics"
+	"github.com/stackprom/stackprom/internal/routertest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -125,7 +122,7 @@ func TestEveryFamily(t *testing.T) {
 		{"BREW", "/dogs/1", "", 405},
 		{"OPTIONS", "/dogs/1", "", 204},
 	} {
-		if resp, _ := do(t, srv, c.method, c.path, c.body); resp.StatusCode != c.status {
+		if resp, _ := routertest.Do(t, srv, c.method, c.path, c.body); resp.StatusCode != c.status {
 			t.Errorf("%s %s: status %d, want %d", c.method, c.path, resp.StatusCode, c.status)
 		}
 	}
@@ -203,35 +200,17 @@ func TestEveryFamily(t *testing.T) {
 // A panic is recorded once, and echo's Recover gets the same value.
 func TestPanicObservedOnceAndReraised(t *testing.T) {
 	srv, reg, panics := newServer(t)
-	s := stackpromtest.Take(t, reg)
-	do(t, srv, "GET", "/panic", "")
+	routertest.PanicObservedOnce(t, srv, reg, "/panic", "/panic", "echometrics_test.boom")
 	if len(*panics) != 1 || (*panics)[0] != (boom{"the view objects"}) {
 		t.Errorf("Recover got %#v, want the handler's boom once", *panics)
 	}
-	s.AssertDiff(t, 1, "http_exceptions_by_type_total", prometheus.Labels{"type": "echometrics_test.boom"})
-	s.AssertDiff(t, 1, "http_responses_by_status_total", prometheus.Labels{"status": "500"})
-	s.AssertDiff(t, 1, "http_requests_latency_by_view_method_seconds_count", prometheus.Labels{"view": "/panic", "method": "GET"})
-	s.AssertDiff(t, 1, "http_responses_before_middlewares_total", nil)
 }
 
 // Random paths and methods add no view and no method series.
 func TestHostileTraffic(t *testing.T) {
 	srv, reg, _ := newServer(t)
-	rng := rand.New(rand.NewPCG(1, 2))
-	methods := []string{"GET", "POST", "BREW", "get", "PROPFIND", "X-RANDOM"}
-	for range 1000 {
-		do(t, srv, methods[rng.IntN(len(methods))], randomPath(rng), "")
-	}
-	allowed := map[string]bool{"<unnamed view>": true, "/dogs/:id": true, "/static/*": true, "/api/cats/:name": true}
-	got := stackpromtest.LabelValues(t, reg, "http_responses_by_status_view_method_total", "view")
-	for v := range got {
-		if !allowed[v] {
-			t.Errorf("view %q from random traffic", v)
-		}
-	}
-	if !got["<unnamed view>"] || !got["/static/*"] {
-		t.Errorf("views %v: random traffic should reach <unnamed view> and /static/*", got)
-	}
+	routertest.SendRandom(t, srv, 1000)
+	routertest.CheckViews(t, reg, []string{"<unnamed view>", "/dogs/:id", "/static/*", "/api/cats/:name"}, "<unnamed view>", "/static/*")
 	s := stackpromtest.Take(t, reg)
 	var n float64
 	for _, m := range []string{"GET", "POST", "<invalid method>"} {
@@ -246,49 +225,12 @@ func TestHostileTraffic(t *testing.T) {
 // A body of unknown length is counted as the handler reads it.
 func TestChunkedRequestBody(t *testing.T) {
 	srv, reg, _ := newServer(t)
-	s := stackpromtest.Take(t, reg)
-	req, _ := http.NewRequest("POST", srv.URL+"/dogs", io.MultiReader(strings.NewReader(strings.Repeat("x", 100))))
-	if req.ContentLength != 0 {
-		t.Fatalf("request length %d is known: it is not sent chunked", req.ContentLength)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	s.AssertDiff(t, 100, "http_requests_body_bytes_sum", nil)
+	routertest.ChunkedRequestBody(t, srv, reg, "/dogs")
 }
 
 // A hijacked websocket handshake is a 101 without a body observation.
 func TestHijackedWebsocket(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := httpmetrics.MustNew(stackprom.WithRegisterer(reg), stackprom.WithSizeBuckets(0))
-	e := app(m, new([]error))
-	done := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.ServeHTTP(w, r)
-		close(done) // the middleware has recorded
-	}))
-	defer srv.Close()
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("status %d, want 101", resp.StatusCode)
-	}
-	<-done
-	stackpromtest.CompareSamples(t, reg, `
-		http_responses_by_status_view_method_total{method="GET",status="101",view="/ws"} 1
-		http_responses_body_bytes_bucket{le="0"} 0
-		http_responses_body_bytes_bucket{le="+Inf"} 0
-		http_responses_body_bytes_sum 0
-		http_responses_body_bytes_count 0
-	`)
+	routertest.HijackedWebsocket(t, app(m, new([]error)), reg)
 }

@@ -2,7 +2,6 @@ package gorillamuxmetrics_test
 
 import (
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/gorillamuxmetrics"
 	"github.com/stackprom/stackprom/httpmetrics"
+	"github.com/stackprom/stackprom/internal/routertest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -118,7 +118,7 @@ func TestEveryFamily(t *testing.T) {
 		{"DELETE", "/dogs/1", "", 405},
 		{"BREW", "/dogs/1", "", 405},
 	} {
-		if resp, _ := do(t, srv, c.method, c.path, c.body); resp.StatusCode != c.status {
+		if resp, _ := routertest.Do(t, srv, c.method, c.path, c.body); resp.StatusCode != c.status {
 			t.Errorf("%s %s: status %d, want %d", c.method, c.path, resp.StatusCode, c.status)
 		}
 	}
@@ -188,35 +188,17 @@ func TestEveryFamily(t *testing.T) {
 // gets the same value.
 func TestPanicObservedOnceAndReraised(t *testing.T) {
 	srv, reg, panics := newServer(t)
-	s := stackpromtest.Take(t, reg)
-	do(t, srv, "GET", "/panic", "")
+	routertest.PanicObservedOnce(t, srv, reg, "/panic", "/panic", "gorillamuxmetrics_test.boom")
 	if len(*panics) != 1 || (*panics)[0] != (boom{"the view objects"}) {
 		t.Errorf("the recoverer got %#v, want the handler's boom once", *panics)
 	}
-	s.AssertDiff(t, 1, "http_exceptions_by_type_total", prometheus.Labels{"type": "gorillamuxmetrics_test.boom"})
-	s.AssertDiff(t, 1, "http_responses_by_status_total", prometheus.Labels{"status": "500"})
-	s.AssertDiff(t, 1, "http_requests_latency_by_view_method_seconds_count", prometheus.Labels{"view": "/panic", "method": "GET"})
-	s.AssertDiff(t, 1, "http_responses_before_middlewares_total", nil)
 }
 
 // Random paths and methods add no view and no method series.
 func TestHostileTraffic(t *testing.T) {
 	srv, reg, _ := newServer(t)
-	rng := rand.New(rand.NewPCG(1, 2))
-	methods := []string{"GET", "POST", "BREW", "get", "PROPFIND", "X-RANDOM"}
-	for range 1000 {
-		do(t, srv, methods[rng.IntN(len(methods))], randomPath(rng), "")
-	}
-	allowed := map[string]bool{"<unnamed view>": true, "/dogs/{id:[0-9]+}": true, "/static/": true, "/api/cats/{name}": true}
-	got := stackpromtest.LabelValues(t, reg, "http_responses_by_status_view_method_total", "view")
-	for v := range got {
-		if !allowed[v] {
-			t.Errorf("view %q from random traffic", v)
-		}
-	}
-	if !got["<unnamed view>"] || !got["/static/"] {
-		t.Errorf("views %v: random traffic should reach <unnamed view> and /static/", got)
-	}
+	routertest.SendRandom(t, srv, 1000)
+	routertest.CheckViews(t, reg, []string{"<unnamed view>", "/dogs/{id:[0-9]+}", "/static/", "/api/cats/{name}"}, "<unnamed view>", "/static/")
 	s := stackpromtest.Take(t, reg)
 	var n float64
 	for _, m := range []string{"GET", "POST", "<invalid method>"} {
@@ -245,7 +227,7 @@ func TestHostRouteAndCleanPathRedirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp, _ := do(t, srv, "GET", "/x/../dogs", ""); resp.StatusCode != http.StatusMovedPermanently {
+	if resp, _ := routertest.Do(t, srv, "GET", "/x/../dogs", ""); resp.StatusCode != http.StatusMovedPermanently {
 		t.Errorf("GET /x/../dogs: status %d, want gorilla's redirect", resp.StatusCode)
 	}
 	stackpromtest.CompareSamples(t, reg, `
