@@ -249,3 +249,25 @@ func (r *fakeRows) ColumnTypeDatabaseTypeName(int) string             { return "
 func (r *fakeRows) ColumnTypeLength(int) (int64, bool)                { return 8, true }
 func (r *fakeRows) ColumnTypeNullable(int) (bool, bool)               { return false, true }
 func (r *fakeRows) ColumnTypePrecisionScale(int) (int64, int64, bool) { return 0, 0, false }
+
+// The methods each optional Rows interface adds to driver.Rows, which they
+// all embed: the fakes of every combination (offerRows) embed these, as
+// embedding two interfaces with driver.Rows's methods would make those
+// ambiguous.
+type (
+	onlyRowsNextResultSet interface {
+		HasNextResultSet() bool
+		NextResultSet() error
+	}
+	onlyRowsColumnTypeScanType         interface{ ColumnTypeScanType(index int) reflect.Type }
+	onlyRowsColumnTypeDatabaseTypeName interface{ ColumnTypeDatabaseTypeName(index int) string }
+	onlyRowsColumnTypeLength           interface {
+		ColumnTypeLength(index int) (length int64, ok bool)
+	}
+	onlyRowsColumnTypeNullable interface {
+		ColumnTypeNullable(index int) (nullable, ok bool)
+	}
+	onlyRowsColumnTypePrecisionScale interface {
+		ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool)
+	}
+)

@@ -173,10 +173,11 @@ func main() {
 	write("fake_gen_test.go", b.Bytes())
 }
 
-// field is the type the wrapper embeds for interface n: the driver's
-// interface, or one of its own methods only when the driver's embeds the
-// wrapped type (the Rows interfaces) or has a method of its own name
-// (ColumnConverter).
+// field is the type a wrapper, or a test's fake, embeds for interface n:
+// the driver's interface, or one of its own methods only when the driver's
+// embeds the wrapped type (the Rows interfaces, which only the fakes embed:
+// the rows wrappers have methods of their own) or has a method of its own
+// name (ColumnConverter).
 func field(k kind, n string) string {
 	if k.base == "rows" || n == "ColumnConverter" {
 		return "only" + n

@@ -121,23 +121,3 @@ func (r *rows) Close() error {
 	}
 	return err
 }
-
-// The methods each optional Rows interface adds to driver.Rows, which they
-// all embed.
-type (
-	onlyRowsNextResultSet interface {
-		HasNextResultSet() bool
-		NextResultSet() error
-	}
-	onlyRowsColumnTypeScanType         interface{ ColumnTypeScanType(index int) reflect.Type }
-	onlyRowsColumnTypeDatabaseTypeName interface{ ColumnTypeDatabaseTypeName(index int) string }
-	onlyRowsColumnTypeLength           interface {
-		ColumnTypeLength(index int) (length int64, ok bool)
-	}
-	onlyRowsColumnTypeNullable interface {
-		ColumnTypeNullable(index int) (nullable, ok bool)
-	}
-	onlyRowsColumnTypePrecisionScale interface {
-		ColumnTypePrecisionScale(index int) (precision, scale int64, ok bool)
-	}
-)
