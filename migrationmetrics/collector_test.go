@@ -13,29 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/migrationtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
-
-// clock is a clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Unix(1_700_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // source is a Source whose answer tests change; it counts its reads.
 type source struct {
@@ -189,7 +170,7 @@ func expect(t *testing.T, reg prometheus.Gatherer, applied, unapplied, errs floa
 // a restart, and not before.
 func TestCacheFollowsMigrations(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	clk := newClock()
+	clk := migrationtest.NewClock()
 	src := &source{}
 	known := []int64{1, 2, 3}
 	src.set(migrationmetrics.CompareVersion(known, 2, false), nil)
@@ -212,7 +193,7 @@ func TestCacheFollowsMigrations(t *testing.T) {
 // values while the counter moves. Failures are cached like successes.
 func TestUnreachable(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	clk := newClock()
+	clk := migrationtest.NewClock()
 	src := &source{}
 	down := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
 	src.set(migrationmetrics.Status{}, down)
@@ -252,7 +233,7 @@ func TestUnreachable(t *testing.T) {
 // timeout; later scrapes do not start another read while it runs.
 func TestTimeout(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	clk := newClock()
+	clk := migrationtest.NewClock()
 	release := make(chan struct{})
 	var reads atomic.Int64
 	src := migrationmetrics.SourceFunc(func(context.Context) (migrationmetrics.Status, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/migrationtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -54,7 +55,7 @@ func scrape(t *testing.T, url string) prometheus.Gatherer {
 // Pushgateway, per connection, in the collector's preset.
 func TestPushToPushgateway(t *testing.T) {
 	url := pushgateway(t)
-	clk := newClock()
+	clk := migrationtest.NewClock()
 	known := []int64{1, 2, 3}
 	version := int64(2)
 	src := migrationmetrics.SourceFunc(func(context.Context) (migrationmetrics.Status, error) {

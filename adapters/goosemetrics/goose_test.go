@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +17,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/goosemetrics"
 	"github.com/stackprom/stackprom/internal/dbtest"
+	"github.com/stackprom/stackprom/internal/migrationtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
-	"github.com/stackprom/stackprom/stackpromtest"
 )
 
 //go:embed testdata
@@ -49,45 +48,6 @@ func provider(t *testing.T, b dbtest.Backend, db *sql.DB, dir string) *goose.Pro
 	return p
 }
 
-// clock is a clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// status is what a scrape says of connection "default"; -1 stands for an
-// absent series.
-type status struct{ applied, unapplied, dirty, version, errors float64 }
-
-func check(t *testing.T, what string, g prometheus.Gatherer, want status) {
-	t.Helper()
-	s := stackpromtest.Take(t, g)
-	get := func(name string) float64 {
-		v, ok := s.Value(name, prometheus.Labels{"connection": "default"})
-		if !ok {
-			return -1
-		}
-		return v
-	}
-	got := status{get("migrations_applied"), get("migrations_unapplied"), get("migrations_dirty"),
-		get("migrations_version"), get("migrations_scrape_errors_total")}
-	if got != want {
-		t.Errorf("%s: got %+v, want %+v", what, got, want)
-	}
-}
-
 // 3 known, 2 applied: 2 / 1. Apply the last: the cached read holds for the
 // time-to-live, then 3 / 0, without a restart.
 func TestFollowsMigrations(t *testing.T) {
@@ -101,23 +61,23 @@ func TestFollowsMigrations(t *testing.T) {
 				}
 			}
 			reg := prometheus.NewRegistry()
-			clk := &clock{t: time.Unix(1_700_000_000, 0)}
+			clk := migrationtest.NewClock()
 			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "migrations"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
-			check(t, "2 of 3 applied", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			if _, err := job.UpByOne(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			clk.Add(time.Second)
-			check(t, "within the time-to-live", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			migrationtest.Check(t, "within the time-to-live", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			clk.Add(30 * time.Second)
-			check(t, "after the time-to-live", reg, status{applied: 3, unapplied: 0, dirty: 0, version: 3, errors: 0})
+			migrationtest.Check(t, "after the time-to-live", reg, migrationtest.Status{Applied: 3, Unapplied: 0, Dirty: 0, Version: 3, Errors: 0})
 			if _, err := job.Down(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			clk.Add(30 * time.Second)
-			check(t, "one rolled back", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			migrationtest.Check(t, "one rolled back", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 		})
 	}
 }
@@ -134,7 +94,7 @@ func TestFailedMigration(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "broken"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg))
-			check(t, "after a failed migration", reg, status{applied: 3, unapplied: 1, dirty: 0, version: 3, errors: 0})
+			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 0, Version: 3, Errors: 0})
 		})
 	}
 }
@@ -165,7 +125,7 @@ func TestDatabaseDownAtStart(t *testing.T) {
 					t.Fatalf("/metrics answered %d: %s", resp.StatusCode, body)
 				}
 			}
-			check(t, "database down", reg, status{applied: -1, unapplied: -1, dirty: -1, version: -1, errors: 3})
+			migrationtest.Check(t, "database down", reg, migrationtest.Status{Applied: -1, Unapplied: -1, Dirty: -1, Version: -1, Errors: 3})
 			if err := c.Err(); err == nil || !strings.Contains(err.Error(), "goosemetrics: ") {
 				t.Errorf("Err() = %v", err)
 			}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,8 +21,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/migratemetrics"
 	"github.com/stackprom/stackprom/internal/dbtest"
+	"github.com/stackprom/stackprom/internal/migrationtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
-	"github.com/stackprom/stackprom/stackpromtest"
 )
 
 //go:embed testdata
@@ -64,49 +63,6 @@ func migrator(t *testing.T, b dbtest.Backend, dir string) *migrate.Migrate {
 	return m
 }
 
-// clock is a clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// status is what a scrape says of connection "default"; a negative value
-// stands for an absent series.
-type status struct{ applied, unapplied, dirty, version, errors float64 }
-
-func scrape(t *testing.T, g prometheus.Gatherer) status {
-	t.Helper()
-	s := stackpromtest.Take(t, g)
-	get := func(name string) float64 {
-		v, ok := s.Value(name, prometheus.Labels{"connection": "default"})
-		if !ok {
-			return -1
-		}
-		return v
-	}
-	return status{get("migrations_applied"), get("migrations_unapplied"), get("migrations_dirty"),
-		get("migrations_version"), get("migrations_scrape_errors_total")}
-}
-
-func check(t *testing.T, what string, g prometheus.Gatherer, want status) {
-	t.Helper()
-	if got := scrape(t, g); got != want {
-		t.Errorf("%s: got %+v, want %+v", what, got, want)
-	}
-}
-
 // 3 known, 2 applied: 2 / 1. Apply the last: the gauges keep the cached
 // read for the time-to-live, then show 3 / 0, without a restart.
 func TestFollowsMigrations(t *testing.T) {
@@ -118,25 +74,25 @@ func TestFollowsMigrations(t *testing.T) {
 				t.Fatal(err)
 			}
 			reg := prometheus.NewRegistry()
-			clk := &clock{t: time.Unix(1_700_000_000, 0)}
+			clk := migrationtest.NewClock()
 			src := migratemetrics.New(sourceOf(t, "migrations"), dbtest.Open(t, b.Driver, b.DSN))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
-			check(t, "2 of 3 applied", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			if err := m.Steps(1); err != nil {
 				t.Fatal(err)
 			}
 			clk.Add(time.Second)
-			check(t, "within the time-to-live", reg, status{applied: 2, unapplied: 1, dirty: 0, version: 2, errors: 0})
+			migrationtest.Check(t, "within the time-to-live", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			clk.Add(30 * time.Second)
-			check(t, "after the time-to-live", reg, status{applied: 3, unapplied: 0, dirty: 0, version: 3, errors: 0})
+			migrationtest.Check(t, "after the time-to-live", reg, migrationtest.Status{Applied: 3, Unapplied: 0, Dirty: 0, Version: 3, Errors: 0})
 
 			// Everything rolled back: golang-migrate leaves the table empty.
 			if err := m.Down(); err != nil {
 				t.Fatal(err)
 			}
 			clk.Add(30 * time.Second)
-			check(t, "all rolled back", reg, status{applied: 0, unapplied: 3, dirty: 0, version: 0, errors: 0})
+			migrationtest.Check(t, "all rolled back", reg, migrationtest.Status{Applied: 0, Unapplied: 3, Dirty: 0, Version: 0, Errors: 0})
 		})
 	}
 }
@@ -154,7 +110,7 @@ func TestDirty(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "broken"), dbtest.Open(t, b.Driver, b.DSN)),
 				stackprom.WithRegisterer(reg))
-			check(t, "after a failed migration", reg, status{applied: 3, unapplied: 1, dirty: 1, version: 4, errors: 0})
+			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 1, Version: 4, Errors: 0})
 		})
 	}
 }
@@ -186,7 +142,7 @@ func TestDatabaseDownAtStart(t *testing.T) {
 					t.Fatalf("/metrics answered %d: %s", resp.StatusCode, body)
 				}
 			}
-			check(t, "database down", reg, status{applied: -1, unapplied: -1, dirty: -1, version: -1, errors: 3})
+			migrationtest.Check(t, "database down", reg, migrationtest.Status{Applied: -1, Unapplied: -1, Dirty: -1, Version: -1, Errors: 3})
 			if err := c.Err(); err == nil || !strings.HasPrefix(err.Error(), "migrationmetrics: ") {
 				t.Errorf("Err() = %v", err)
 			}
@@ -240,7 +196,7 @@ func TestNoMigrationsTable(t *testing.T) {
 			db := dbtest.Open(t, b.Driver, b.DSN)
 			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "migrations"), db),
 				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0))
-			check(t, "no table", reg, status{applied: 0, unapplied: 3, dirty: 0, version: 0, errors: 0})
+			migrationtest.Check(t, "no table", reg, migrationtest.Status{Applied: 0, Unapplied: 3, Dirty: 0, Version: 0, Errors: 0})
 			// A schema-qualified table in a schema that does not exist is
 			// missing too, where the database has schemas.
 			if v.Name == "postgresql" {
@@ -252,7 +208,7 @@ func TestNoMigrationsTable(t *testing.T) {
 			if err := migrator(t, b, "migrations").Steps(1); err != nil {
 				t.Fatal(err)
 			}
-			check(t, "one applied", reg, status{applied: 1, unapplied: 2, dirty: 0, version: 1, errors: 0})
+			migrationtest.Check(t, "one applied", reg, migrationtest.Status{Applied: 1, Unapplied: 2, Dirty: 0, Version: 1, Errors: 0})
 			// Other failures stay errors: a table that is not a migrations
 			// table cannot be read as one.
 			if _, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("dog")).Status(t.Context()); err == nil {
