@@ -16,33 +16,9 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/memcachemetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
+	"github.com/stackprom/stackprom/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
-
-// counts are the cache families of one backend.
-type counts struct {
-	gets, hits, misses, fails, sets, setFails, deletes, deleteFails float64
-}
-
-func (c counts) String() string {
-	return fmt.Sprintf("gets %v hits %v misses %v fails %v sets %v setFails %v deletes %v deleteFails %v",
-		c.gets, c.hits, c.misses, c.fails, c.sets, c.setFails, c.deletes, c.deleteFails)
-}
-
-func diff(t *testing.T, s *stackpromtest.Snapshot, backend string) counts {
-	t.Helper()
-	b := prometheus.Labels{"backend": backend}
-	return counts{
-		gets:        s.Diff(t, "cache_get_total", b),
-		hits:        s.Diff(t, "cache_get_hits_total", b),
-		misses:      s.Diff(t, "cache_get_misses_total", b),
-		fails:       s.Diff(t, "cache_get_fail_total", b),
-		sets:        s.Diff(t, "cache_set_total", b),
-		setFails:    s.Diff(t, "cache_set_fail_total", b),
-		deletes:     s.Diff(t, "cache_delete_total", b),
-		deleteFails: s.Diff(t, "cache_delete_fail_total", b),
-	}
-}
 
 // newClient connects to the machine's memcached (STACKPROM_MEMCACHED_ADDR,
 // default 127.0.0.1:11211; the test skips without one), instrumented on a
@@ -79,8 +55,8 @@ func TestDjangoCacheTest(t *testing.T) {
 			t.Fatalf("get foofoo: %v, want memcache.ErrCacheMiss", err)
 		}
 	}
-	want := counts{gets: 4, hits: 2, misses: 2, sets: 1}
-	if got := diff(t, s, "memcached"); got != want {
+	want := cachetest.Counts{Gets: 4, Hits: 2, Misses: 2, Sets: 1}
+	if got := cachetest.Diff(t, s, "memcached"); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
@@ -97,7 +73,7 @@ func TestFalsyValuesAreHits(t *testing.T) {
 		}
 	}
 	mc.GetMulti([]string{k("empty"), k("zero")})
-	if got := diff(t, s, "memcached"); got != (counts{gets: 4, hits: 4}) {
+	if got := cachetest.Diff(t, s, "memcached"); got != (cachetest.Counts{Gets: 4, Hits: 4}) {
 		t.Errorf("got %v, want 4 gets, 4 hits", got)
 	}
 }
@@ -109,29 +85,29 @@ func TestMethods(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		do   func() error
-		want counts
+		want cachetest.Counts
 	}{
-		{"Get hit", func() error { _, err := mc.Get(k("a")); return err }, counts{gets: 1, hits: 1}},
-		{"Get miss", func() error { _, err := mc.Get(k("none")); return ignore(err, memcache.ErrCacheMiss) }, counts{gets: 1, misses: 1}},
-		{"Get malformed key fails", func() error { _, err := mc.Get("bad key"); return ignore(err, memcache.ErrMalformedKey) }, counts{gets: 1, fails: 1}},
-		{"GetAndTouch hit", func() error { _, err := mc.GetAndTouch(k("a"), 60); return err }, counts{gets: 1, hits: 1}},
-		{"GetAndTouch miss", func() error { _, err := mc.GetAndTouch(k("none"), 60); return ignore(err, memcache.ErrCacheMiss) }, counts{gets: 1, misses: 1}},
-		{"GetMulti", func() error { _, err := mc.GetMulti([]string{k("a"), k("none"), k("n")}); return err }, counts{gets: 3, hits: 2, misses: 1}},
+		{"Get hit", func() error { _, err := mc.Get(k("a")); return err }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"Get miss", func() error { _, err := mc.Get(k("none")); return ignore(err, memcache.ErrCacheMiss) }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"Get malformed key fails", func() error { _, err := mc.Get("bad key"); return ignore(err, memcache.ErrMalformedKey) }, cachetest.Counts{Gets: 1, Fails: 1}},
+		{"GetAndTouch hit", func() error { _, err := mc.GetAndTouch(k("a"), 60); return err }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"GetAndTouch miss", func() error { _, err := mc.GetAndTouch(k("none"), 60); return ignore(err, memcache.ErrCacheMiss) }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"GetMulti", func() error { _, err := mc.GetMulti([]string{k("a"), k("none"), k("n")}); return err }, cachetest.Counts{Gets: 3, Hits: 2, Misses: 1}},
 		{"GetMulti malformed key fails", func() error {
 			_, err := mc.GetMulti([]string{k("a"), "bad key"})
 			return ignore(err, memcache.ErrMalformedKey)
-		}, counts{gets: 2, fails: 2}},
-		{"Set", func() error { return mc.Set(&memcache.Item{Key: k("b"), Value: []byte("2")}) }, counts{sets: 1}},
-		{"Add new", func() error { return mc.Add(&memcache.Item{Key: k("c"), Value: []byte("3")}) }, counts{sets: 1}},
+		}, cachetest.Counts{Gets: 2, Fails: 2}},
+		{"Set", func() error { return mc.Set(&memcache.Item{Key: k("b"), Value: []byte("2")}) }, cachetest.Counts{Sets: 1}},
+		{"Add new", func() error { return mc.Add(&memcache.Item{Key: k("c"), Value: []byte("3")}) }, cachetest.Counts{Sets: 1}},
 		{"Add existing is no failure", func() error {
 			return ignore(mc.Add(&memcache.Item{Key: k("a"), Value: []byte("x")}), memcache.ErrNotStored)
-		}, counts{sets: 1}},
-		{"Replace", func() error { return mc.Replace(&memcache.Item{Key: k("b"), Value: []byte("22")}) }, counts{sets: 1}},
+		}, cachetest.Counts{Sets: 1}},
+		{"Replace", func() error { return mc.Replace(&memcache.Item{Key: k("b"), Value: []byte("22")}) }, cachetest.Counts{Sets: 1}},
 		{"Replace missing is no failure", func() error {
 			return ignore(mc.Replace(&memcache.Item{Key: k("none"), Value: []byte("x")}), memcache.ErrNotStored)
-		}, counts{sets: 1}},
-		{"Append", func() error { return mc.Append(&memcache.Item{Key: k("b"), Value: []byte("+")}) }, counts{sets: 1}},
-		{"Prepend", func() error { return mc.Prepend(&memcache.Item{Key: k("b"), Value: []byte("-")}) }, counts{sets: 1}},
+		}, cachetest.Counts{Sets: 1}},
+		{"Append", func() error { return mc.Append(&memcache.Item{Key: k("b"), Value: []byte("+")}) }, cachetest.Counts{Sets: 1}},
+		{"Prepend", func() error { return mc.Prepend(&memcache.Item{Key: k("b"), Value: []byte("-")}) }, cachetest.Counts{Sets: 1}},
 		{"CompareAndSwap", func() error {
 			it, err := mc.Raw().Get(k("a"))
 			if err != nil {
@@ -139,7 +115,7 @@ func TestMethods(t *testing.T) {
 			}
 			it.Value = []byte("cas")
 			return mc.CompareAndSwap(it)
-		}, counts{sets: 1}},
+		}, cachetest.Counts{Sets: 1}},
 		{"CompareAndSwap conflict is no failure", func() error {
 			it, err := mc.Raw().Get(k("a"))
 			if err != nil {
@@ -148,23 +124,23 @@ func TestMethods(t *testing.T) {
 			mc.Raw().Set(&memcache.Item{Key: k("a"), Value: []byte("changed")})
 			it.Value = []byte("mine")
 			return ignore(mc.CompareAndSwap(it), memcache.ErrCASConflict)
-		}, counts{sets: 1}},
+		}, cachetest.Counts{Sets: 1}},
 		{"Set malformed key fails", func() error {
 			return ignore(mc.Set(&memcache.Item{Key: "bad key"}), memcache.ErrMalformedKey)
-		}, counts{sets: 1, setFails: 1}},
-		{"Delete", func() error { return mc.Delete(k("b")) }, counts{deletes: 1}},
-		{"Delete missing is no failure", func() error { return ignore(mc.Delete(k("none")), memcache.ErrCacheMiss) }, counts{deletes: 1}},
-		{"Touch is not counted", func() error { return mc.Touch(k("a"), 60) }, counts{}},
-		{"Increment is not counted", func() error { _, err := mc.Increment(k("n"), 1); return err }, counts{}},
-		{"Decrement is not counted", func() error { _, err := mc.Decrement(k("n"), 1); return err }, counts{}},
-		{"Ping is not counted", mc.Ping, counts{}},
+		}, cachetest.Counts{Sets: 1, SetFails: 1}},
+		{"Delete", func() error { return mc.Delete(k("b")) }, cachetest.Counts{Deletes: 1}},
+		{"Delete missing is no failure", func() error { return ignore(mc.Delete(k("none")), memcache.ErrCacheMiss) }, cachetest.Counts{Deletes: 1}},
+		{"Touch is not counted", func() error { return mc.Touch(k("a"), 60) }, cachetest.Counts{}},
+		{"Increment is not counted", func() error { _, err := mc.Increment(k("n"), 1); return err }, cachetest.Counts{}},
+		{"Decrement is not counted", func() error { _, err := mc.Decrement(k("n"), 1); return err }, cachetest.Counts{}},
+		{"Ping is not counted", mc.Ping, cachetest.Counts{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := stackpromtest.Take(t, reg)
 			if err := c.do(); err != nil {
 				t.Fatal(err)
 			}
-			if got := diff(t, s, "memcached"); got != c.want {
+			if got := cachetest.Diff(t, s, "memcached"); got != c.want {
 				t.Errorf("got %v\nwant %v", got, c.want)
 			}
 		})
@@ -198,15 +174,15 @@ func TestUnreachable(t *testing.T) {
 	if _, err := mc.Get("foo"); err == nil || errors.Is(err, memcache.ErrCacheMiss) {
 		t.Fatalf("get from %s: %v, want a connection error", addr, err)
 	}
-	if got := diff(t, s, "memcached"); got != (counts{gets: 1, fails: 1}) {
+	if got := cachetest.Diff(t, s, "memcached"); got != (cachetest.Counts{Gets: 1, Fails: 1}) {
 		t.Errorf("get: got %v, want gets 1, fails 1", got)
 	}
 	s = stackpromtest.Take(t, reg)
 	mc.GetMulti([]string{"a", "b"})
 	mc.Set(&memcache.Item{Key: "a"})
 	mc.Delete("a")
-	want := counts{gets: 2, fails: 2, sets: 1, setFails: 1, deletes: 1, deleteFails: 1}
-	if got := diff(t, s, "memcached"); got != want {
+	want := cachetest.Counts{Gets: 2, Fails: 2, Sets: 1, SetFails: 1, Deletes: 1, DeleteFails: 1}
+	if got := cachetest.Diff(t, s, "memcached"); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
@@ -227,24 +203,24 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	item := &memcache.Item{Key: "k", Value: []byte("v")}
-	round := func(n int) counts {
+	round := func(n int) cachetest.Counts {
 		s := stackpromtest.Take(t, reg)
 		for range n {
 			if _, err := mc.Get("k"); errors.Is(err, memcache.ErrCacheMiss) {
 				mc.Set(item)
 			}
 		}
-		return diff(t, s, "memcached")
+		return cachetest.Diff(t, s, "memcached")
 	}
-	if got := round(20); got != (counts{gets: 20, hits: 19, misses: 1, sets: 1}) {
+	if got := round(20); got != (cachetest.Counts{Gets: 20, Hits: 19, Misses: 1, Sets: 1}) {
 		t.Errorf("up: %v", got)
 	}
 	proc.Stop(t)
-	if got := round(20); got != (counts{gets: 20, fails: 20}) {
+	if got := round(20); got != (cachetest.Counts{Gets: 20, Fails: 20}) {
 		t.Errorf("down: %v, want 20 failed gets", got)
 	}
 	start()
-	if got := round(20); got != (counts{gets: 20, hits: 19, misses: 1, sets: 1}) {
+	if got := round(20); got != (cachetest.Counts{Gets: 20, Hits: 19, Misses: 1, Sets: 1}) {
 		t.Errorf("back: %v", got)
 	}
 }

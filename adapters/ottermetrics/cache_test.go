@@ -16,29 +16,9 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/ottermetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
+	"github.com/stackprom/stackprom/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
-
-type counts struct {
-	gets, hits, misses, fails, sets, deletes float64
-}
-
-func (c counts) String() string {
-	return fmt.Sprintf("gets %v hits %v misses %v fails %v sets %v deletes %v", c.gets, c.hits, c.misses, c.fails, c.sets, c.deletes)
-}
-
-func diff(t *testing.T, s *stackpromtest.Snapshot, backend string) counts {
-	t.Helper()
-	b := prometheus.Labels{"backend": backend}
-	return counts{
-		gets:    s.Diff(t, "cache_get_total", b),
-		hits:    s.Diff(t, "cache_get_hits_total", b),
-		misses:  s.Diff(t, "cache_get_misses_total", b),
-		fails:   s.Diff(t, "cache_get_fail_total", b),
-		sets:    s.Diff(t, "cache_set_total", b),
-		deletes: s.Diff(t, "cache_delete_total", b),
-	}
-}
 
 func newCache[V any](t *testing.T, o *otter.Options[string, V], opts ...stackprom.Option) (*ottermetrics.Cache[string, V], *prometheus.Registry) {
 	t.Helper()
@@ -67,7 +47,7 @@ func TestDjangoCacheTest(t *testing.T) {
 			t.Fatal("get foofoo: found")
 		}
 	}
-	if got, want := diff(t, s, "memory"), (counts{gets: 4, hits: 2, misses: 2, sets: 1}); got != want {
+	if got, want := cachetest.Diff(t, s, "memory"), (cachetest.Counts{Gets: 4, Hits: 2, Misses: 2, Sets: 1}); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
@@ -87,7 +67,7 @@ func TestFalsyValuesAreHits(t *testing.T) {
 			t.Errorf("get %s = %v, %v; want %v, true", k, v, ok, want)
 		}
 	}
-	if got := diff(t, s, "memory"); got != (counts{gets: 5, hits: 5}) {
+	if got := cachetest.Diff(t, s, "memory"); got != (cachetest.Counts{Gets: 5, Hits: 5}) {
 		t.Errorf("got %v, want 5 gets, 5 hits", got)
 	}
 }
@@ -117,41 +97,41 @@ func TestReadPaths(t *testing.T) {
 	for _, c2 := range []struct {
 		name string
 		do   func() error
-		want counts
+		want cachetest.Counts
 	}{
-		{"GetIfPresent hit", func() error { c.GetIfPresent("a"); return nil }, counts{gets: 1, hits: 1}},
-		{"Get hit", func() error { _, err := c.Get(ctx, "a", loader); return err }, counts{gets: 1, hits: 1}},
-		{"Get loads on a miss", func() error { _, err := c.Get(ctx, "x", loader); return err }, counts{gets: 1, misses: 1}},
-		{"Get hits what it loaded", func() error { _, err := c.Get(ctx, "x", loader); return err }, counts{gets: 1, hits: 1}},
+		{"GetIfPresent hit", func() error { c.GetIfPresent("a"); return nil }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"Get hit", func() error { _, err := c.Get(ctx, "a", loader); return err }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"Get loads on a miss", func() error { _, err := c.Get(ctx, "x", loader); return err }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"Get hits what it loaded", func() error { _, err := c.Get(ctx, "x", loader); return err }, cachetest.Counts{Gets: 1, Hits: 1}},
 		{"Get with a failing loader is a miss", func() error {
 			if _, err := c.Get(ctx, "bad", loader); err == nil {
 				return errors.New("no error from the loader")
 			}
 			return nil
-		}, counts{gets: 1, misses: 1}},
+		}, cachetest.Counts{Gets: 1, Misses: 1}},
 		{"Get of a key the source lacks", func() error {
 			if _, err := c.Get(ctx, "gone", loader); !errors.Is(err, otter.ErrNotFound) {
 				return fmt.Errorf("got %v, want otter.ErrNotFound", err)
 			}
 			return nil
-		}, counts{gets: 1, misses: 1}},
-		{"BulkGet", func() error { _, err := c.BulkGet(ctx, []string{"a", "b", "y"}, bulk); return err }, counts{gets: 3, hits: 2, misses: 1}},
-		{"GetEntry", func() error { c.GetEntry("a"); return nil }, counts{gets: 1, hits: 1}},
-		{"embedded cache read", func() error { c.Cache.GetIfPresent("none"); return nil }, counts{gets: 1, misses: 1}},
+		}, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"BulkGet", func() error { _, err := c.BulkGet(ctx, []string{"a", "b", "y"}, bulk); return err }, cachetest.Counts{Gets: 3, Hits: 2, Misses: 1}},
+		{"GetEntry", func() error { c.GetEntry("a"); return nil }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"embedded cache read", func() error { c.Cache.GetIfPresent("none"); return nil }, cachetest.Counts{Gets: 1, Misses: 1}},
 		{"ComputeIfPresent on a missing key", func() error {
 			c.ComputeIfPresent("none", func(old string) (string, otter.ComputeOp) { return old, otter.CancelOp })
 			return nil
-		}, counts{gets: 1, misses: 1}},
-		{"SetIfAbsent", func() error { c.SetIfAbsent("a", "x"); return nil }, counts{sets: 1}},
-		{"Invalidate", func() error { c.Invalidate("a"); return nil }, counts{deletes: 1}},
-		{"Invalidate missing", func() error { c.Invalidate("none"); return nil }, counts{deletes: 1}},
+		}, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"SetIfAbsent", func() error { c.SetIfAbsent("a", "x"); return nil }, cachetest.Counts{Sets: 1}},
+		{"Invalidate", func() error { c.Invalidate("a"); return nil }, cachetest.Counts{Deletes: 1}},
+		{"Invalidate missing", func() error { c.Invalidate("none"); return nil }, cachetest.Counts{Deletes: 1}},
 	} {
 		t.Run(c2.name, func(t *testing.T) {
 			s := stackpromtest.Take(t, reg)
 			if err := c2.do(); err != nil {
 				t.Fatal(err)
 			}
-			if got := diff(t, s, "memory"); got != c2.want {
+			if got := cachetest.Diff(t, s, "memory"); got != c2.want {
 				t.Errorf("got %v\nwant %v", got, c2.want)
 			}
 		})
@@ -255,8 +235,8 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	got := diff(t, s, "memory")
-	if got.gets != 4000 || got.hits+got.misses != 4000 || got.sets != got.misses || got.hits == 0 {
+	got := cachetest.Diff(t, s, "memory")
+	if got.Gets != 4000 || got.Hits+got.Misses != 4000 || got.Sets != got.Misses || got.Hits == 0 {
 		t.Errorf("got %v, want 4000 gets = hits + misses, a set per miss", got)
 	}
 }

@@ -2,7 +2,6 @@ package redismetrics_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -71,32 +70,6 @@ func startRedisOn(t *testing.T, prog string, port int, args ...string) *stackpro
 	base := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", t.TempDir(), "--daemonize", "no", "--loglevel", "warning"}
 	return stackpromtest.Start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), prog, append(base, args...)...)
-}
-
-// counts are the cache families of one backend.
-type counts struct {
-	gets, hits, misses, fails, sets, setFails, deletes, deleteFails float64
-}
-
-func (c counts) String() string {
-	return fmt.Sprintf("gets %v hits %v misses %v fails %v sets %v setFails %v deletes %v deleteFails %v",
-		c.gets, c.hits, c.misses, c.fails, c.sets, c.setFails, c.deletes, c.deleteFails)
-}
-
-// diff is how much the cache families of backend moved since s.
-func diff(t *testing.T, s *stackpromtest.Snapshot, backend string) counts {
-	t.Helper()
-	b := prometheus.Labels{"backend": backend}
-	return counts{
-		gets:        s.Diff(t, "cache_get_total", b),
-		hits:        s.Diff(t, "cache_get_hits_total", b),
-		misses:      s.Diff(t, "cache_get_misses_total", b),
-		fails:       s.Diff(t, "cache_get_fail_total", b),
-		sets:        s.Diff(t, "cache_set_total", b),
-		setFails:    s.Diff(t, "cache_set_fail_total", b),
-		deletes:     s.Diff(t, "cache_delete_total", b),
-		deleteFails: s.Diff(t, "cache_delete_fail_total", b),
-	}
 }
 
 // waitFor polls cond every 50 ms until it holds, failing the test after

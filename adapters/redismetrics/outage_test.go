@@ -18,6 +18,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
+	"github.com/stackprom/stackprom/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -100,9 +101,9 @@ func TestOutageUnderLoad(t *testing.T) {
 	if bad := load(t, app.URL, 200, nil); bad != 0 {
 		t.Fatalf("up: %d requests failed", bad)
 	}
-	up := diff(t, s, "redis")
+	up := cachetest.Diff(t, s, "redis")
 	t.Logf("up:        %v", up)
-	if up.hits < 100 || up.fails != 0 || up.gets != 200 {
+	if up.Hits < 100 || up.Fails != 0 || up.Gets != 200 {
 		t.Errorf("up: %v, want 200 gets, at least 100 hits, no failure", up)
 	}
 
@@ -122,9 +123,9 @@ func TestOutageUnderLoad(t *testing.T) {
 	if bad != 0 {
 		t.Errorf("during the outage %d of 300 requests were not answered with 200", bad)
 	}
-	during := diff(t, s, "redis")
+	during := cachetest.Diff(t, s, "redis")
 	t.Logf("stopping:  %v", during)
-	if during.gets != 300 || during.fails < 240 || during.hits+during.misses+during.fails != 300 {
+	if during.Gets != 300 || during.Fails < 240 || during.Hits+during.Misses+during.Fails != 300 {
 		t.Errorf("stopping: %v, want 300 gets, at least the 240 after the stop failed", during)
 	}
 
@@ -133,7 +134,7 @@ func TestOutageUnderLoad(t *testing.T) {
 	if bad := load(t, app.URL, 100, nil); bad != 0 {
 		t.Errorf("down: %d requests failed", bad)
 	}
-	if down := diff(t, s, "redis"); down != (counts{gets: 100, fails: 100, sets: 0}) {
+	if down := cachetest.Diff(t, s, "redis"); down != (cachetest.Counts{Gets: 100, Fails: 100, Sets: 0}) {
 		t.Errorf("down: %v, want 100 gets, all failed", down)
 	}
 
@@ -146,9 +147,9 @@ func TestOutageUnderLoad(t *testing.T) {
 	if bad := load(t, app.URL, 200, nil); bad != 0 {
 		t.Errorf("back: %d requests failed", bad)
 	}
-	back := diff(t, s, "redis")
+	back := cachetest.Diff(t, s, "redis")
 	t.Logf("back:      %v", back)
-	if back.hits < 100 || back.fails != 0 {
+	if back.Hits < 100 || back.Fails != 0 {
 		t.Errorf("back: %v, want at least 100 hits and no failure", back)
 	}
 }

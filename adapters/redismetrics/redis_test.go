@@ -15,6 +15,7 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
+	"github.com/stackprom/stackprom/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -38,8 +39,8 @@ func TestDjangoCacheTest(t *testing.T) {
 			t.Fatalf("get foofoo: %v, want redis.Nil", err)
 		}
 	}
-	want := counts{gets: 4, hits: 2, misses: 2, sets: 1}
-	if got := diff(t, s, "redis"); got != want {
+	want := cachetest.Counts{Gets: 4, Hits: 2, Misses: 2, Sets: 1}
+	if got := cachetest.Diff(t, s, "redis"); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
@@ -63,8 +64,8 @@ func TestFalsyValuesAreHits(t *testing.T) {
 		t.Errorf("hget = %q, %v", v, err)
 	}
 	rdb.MGet(ctx, p+"empty", p+"zero")
-	want := counts{gets: 6, hits: 6}
-	if got := diff(t, s, "redis"); got != want {
+	want := cachetest.Counts{Gets: 6, Hits: 6}
+	if got := cachetest.Diff(t, s, "redis"); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
@@ -82,44 +83,44 @@ func TestCommands(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		do   func()
-		want counts
+		want cachetest.Counts
 	}{
-		{"GET hit", func() { rdb.Get(ctx, k("a")) }, counts{gets: 1, hits: 1}},
-		{"GET miss", func() { rdb.Get(ctx, k("none")) }, counts{gets: 1, misses: 1}},
-		{"GET upper case via Do", func() { rdb.Do(ctx, "GET", k("a")) }, counts{gets: 1, hits: 1}},
-		{"GET mixed case miss via Do", func() { rdb.Do(ctx, "Get", k("none")) }, counts{gets: 1, misses: 1}},
-		{"GETEX", func() { rdb.GetEx(ctx, k("a"), 0) }, counts{gets: 1, hits: 1}},
-		{"GETDEL miss", func() { rdb.GetDel(ctx, k("none")) }, counts{gets: 1, misses: 1}},
-		{"MGET", func() { rdb.MGet(ctx, k("a"), k("none"), k("b")) }, counts{gets: 3, hits: 2, misses: 1}},
-		{"MGET via Do", func() { rdb.Do(ctx, "MGET", k("a"), k("none")) }, counts{gets: 2, hits: 1, misses: 1}},
-		{"HGET hit", func() { rdb.HGet(ctx, k("h"), "f1") }, counts{gets: 1, hits: 1}},
-		{"HGET miss", func() { rdb.HGet(ctx, k("h"), "nof") }, counts{gets: 1, misses: 1}},
-		{"HMGET", func() { rdb.HMGet(ctx, k("h"), "f1", "f2", "nof") }, counts{gets: 3, hits: 2, misses: 1}},
-		{"GET on a hash fails", func() { rdb.Get(ctx, k("h")) }, counts{gets: 1, fails: 1}},
-		{"MGET fails as a whole", func() { rdb.Do(ctx, "MGET") }, counts{gets: 1, fails: 1}},
-		{"SET", func() { rdb.Set(ctx, k("c"), "3", 0) }, counts{sets: 1}},
-		{"SET NX refused is no failure", func() { rdb.SetNX(ctx, k("a"), "x", 0) }, counts{sets: 1}},
-		{"SET with NX argument refused", func() { rdb.SetArgs(ctx, k("a"), "x", redis.SetArgs{Mode: "NX"}) }, counts{sets: 1}},
-		{"SETEX via Do", func() { rdb.Do(ctx, "SETEX", k("d"), 60, "4") }, counts{sets: 1}},
-		{"PSETEX via Do", func() { rdb.Do(ctx, "PSETEX", k("e"), 60000, "5") }, counts{sets: 1}},
-		{"MSET", func() { rdb.MSet(ctx, k("f"), "6", k("g"), "7") }, counts{sets: 2}},
-		{"MSETNX", func() { rdb.MSetNX(ctx, k("f"), "6", k("g2"), "7") }, counts{sets: 2}},
-		{"HSET", func() { rdb.HSet(ctx, k("h2"), "a", 1, "b", 2, "c", 3) }, counts{sets: 3}},
-		{"HSETNX", func() { rdb.HSetNX(ctx, k("h2"), "a", 1) }, counts{sets: 1}},
-		{"HMSET", func() { rdb.HMSet(ctx, k("h3"), "a", 1, "b", 2) }, counts{sets: 2}},
-		{"SET with a wrong argument fails", func() { rdb.Do(ctx, "SET", k("x")) }, counts{sets: 1, setFails: 1}},
-		{"DEL", func() { rdb.Del(ctx, k("c"), k("none")) }, counts{deletes: 2}},
-		{"UNLINK", func() { rdb.Unlink(ctx, k("d")) }, counts{deletes: 1}},
-		{"HDEL", func() { rdb.HDel(ctx, k("h2"), "a", "b") }, counts{deletes: 2}},
-		{"HDEL on a string fails", func() { rdb.HDel(ctx, k("a"), "f") }, counts{deletes: 1, deleteFails: 1}},
-		{"INCR is not counted", func() { rdb.Incr(ctx, k("n")) }, counts{}},
-		{"EXPIRE is not counted", func() { rdb.Expire(ctx, k("a"), 60e9) }, counts{}},
-		{"PING is not counted", func() { rdb.Ping(ctx) }, counts{}},
+		{"GET hit", func() { rdb.Get(ctx, k("a")) }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"GET miss", func() { rdb.Get(ctx, k("none")) }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"GET upper case via Do", func() { rdb.Do(ctx, "GET", k("a")) }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"GET mixed case miss via Do", func() { rdb.Do(ctx, "Get", k("none")) }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"GETEX", func() { rdb.GetEx(ctx, k("a"), 0) }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"GETDEL miss", func() { rdb.GetDel(ctx, k("none")) }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"MGET", func() { rdb.MGet(ctx, k("a"), k("none"), k("b")) }, cachetest.Counts{Gets: 3, Hits: 2, Misses: 1}},
+		{"MGET via Do", func() { rdb.Do(ctx, "MGET", k("a"), k("none")) }, cachetest.Counts{Gets: 2, Hits: 1, Misses: 1}},
+		{"HGET hit", func() { rdb.HGet(ctx, k("h"), "f1") }, cachetest.Counts{Gets: 1, Hits: 1}},
+		{"HGET miss", func() { rdb.HGet(ctx, k("h"), "nof") }, cachetest.Counts{Gets: 1, Misses: 1}},
+		{"HMGET", func() { rdb.HMGet(ctx, k("h"), "f1", "f2", "nof") }, cachetest.Counts{Gets: 3, Hits: 2, Misses: 1}},
+		{"GET on a hash fails", func() { rdb.Get(ctx, k("h")) }, cachetest.Counts{Gets: 1, Fails: 1}},
+		{"MGET fails as a whole", func() { rdb.Do(ctx, "MGET") }, cachetest.Counts{Gets: 1, Fails: 1}},
+		{"SET", func() { rdb.Set(ctx, k("c"), "3", 0) }, cachetest.Counts{Sets: 1}},
+		{"SET NX refused is no failure", func() { rdb.SetNX(ctx, k("a"), "x", 0) }, cachetest.Counts{Sets: 1}},
+		{"SET with NX argument refused", func() { rdb.SetArgs(ctx, k("a"), "x", redis.SetArgs{Mode: "NX"}) }, cachetest.Counts{Sets: 1}},
+		{"SETEX via Do", func() { rdb.Do(ctx, "SETEX", k("d"), 60, "4") }, cachetest.Counts{Sets: 1}},
+		{"PSETEX via Do", func() { rdb.Do(ctx, "PSETEX", k("e"), 60000, "5") }, cachetest.Counts{Sets: 1}},
+		{"MSET", func() { rdb.MSet(ctx, k("f"), "6", k("g"), "7") }, cachetest.Counts{Sets: 2}},
+		{"MSETNX", func() { rdb.MSetNX(ctx, k("f"), "6", k("g2"), "7") }, cachetest.Counts{Sets: 2}},
+		{"HSET", func() { rdb.HSet(ctx, k("h2"), "a", 1, "b", 2, "c", 3) }, cachetest.Counts{Sets: 3}},
+		{"HSETNX", func() { rdb.HSetNX(ctx, k("h2"), "a", 1) }, cachetest.Counts{Sets: 1}},
+		{"HMSET", func() { rdb.HMSet(ctx, k("h3"), "a", 1, "b", 2) }, cachetest.Counts{Sets: 2}},
+		{"SET with a wrong argument fails", func() { rdb.Do(ctx, "SET", k("x")) }, cachetest.Counts{Sets: 1, SetFails: 1}},
+		{"DEL", func() { rdb.Del(ctx, k("c"), k("none")) }, cachetest.Counts{Deletes: 2}},
+		{"UNLINK", func() { rdb.Unlink(ctx, k("d")) }, cachetest.Counts{Deletes: 1}},
+		{"HDEL", func() { rdb.HDel(ctx, k("h2"), "a", "b") }, cachetest.Counts{Deletes: 2}},
+		{"HDEL on a string fails", func() { rdb.HDel(ctx, k("a"), "f") }, cachetest.Counts{Deletes: 1, DeleteFails: 1}},
+		{"INCR is not counted", func() { rdb.Incr(ctx, k("n")) }, cachetest.Counts{}},
+		{"EXPIRE is not counted", func() { rdb.Expire(ctx, k("a"), 60e9) }, cachetest.Counts{}},
+		{"PING is not counted", func() { rdb.Ping(ctx) }, cachetest.Counts{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := stackpromtest.Take(t, reg)
 			c.do()
-			if got := diff(t, s, "redis"); got != c.want {
+			if got := cachetest.Diff(t, s, "redis"); got != c.want {
 				t.Errorf("got %v\nwant %v", got, c.want)
 			}
 		})
@@ -153,8 +154,8 @@ func TestPipelines(t *testing.T) {
 			if err != nil && err != redis.Nil {
 				t.Fatal(err)
 			}
-			want := counts{gets: 4, hits: 2, misses: 2, sets: 1, deletes: 1}
-			if got := diff(t, s, "redis"); got != want {
+			want := cachetest.Counts{Gets: 4, Hits: 2, Misses: 2, Sets: 1, Deletes: 1}
+			if got := cachetest.Diff(t, s, "redis"); got != want {
 				t.Errorf("got %v\nwant %v", got, want)
 			}
 			for op, n := range map[string]float64{"pipeline": 1, "get": 0, "set": 0, "delete": 0} {
@@ -193,7 +194,7 @@ func TestWatchAborted(t *testing.T) {
 	if !errors.Is(err, redis.TxFailedErr) {
 		t.Fatalf("Watch: %v, want redis.TxFailedErr", err)
 	}
-	if got := diff(t, s, "redis"); got != (counts{}) {
+	if got := cachetest.Diff(t, s, "redis"); got != (cachetest.Counts{}) {
 		t.Errorf("got %v, want nothing counted", got)
 	}
 }
@@ -213,8 +214,8 @@ func TestUnreachable(t *testing.T) {
 	if err := rdb.Get(ctx, "foo").Err(); err == nil || err == redis.Nil {
 		t.Fatalf("get from %s: %v, want a connection error", addr, err)
 	}
-	want := counts{gets: 1, fails: 1}
-	if got := diff(t, s, "redis"); got != want {
+	want := cachetest.Counts{Gets: 1, Fails: 1}
+	if got := cachetest.Diff(t, s, "redis"); got != want {
 		t.Errorf("get: got %v\nwant %v", got, want)
 	}
 
@@ -226,8 +227,8 @@ func TestUnreachable(t *testing.T) {
 		pipe.MGet(ctx, "b", "c")
 		return nil
 	})
-	want = counts{gets: 3, fails: 3, sets: 1, setFails: 1, deletes: 1, deleteFails: 1}
-	if got := diff(t, s, "redis"); got != want {
+	want = cachetest.Counts{Gets: 3, Fails: 3, Sets: 1, SetFails: 1, Deletes: 1, DeleteFails: 1}
+	if got := cachetest.Diff(t, s, "redis"); got != want {
 		t.Errorf("set, delete, pipeline: got %v\nwant %v", got, want)
 	}
 }

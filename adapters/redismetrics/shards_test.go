@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
+	"github.com/stackprom/stackprom/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -48,8 +49,8 @@ func shardScenario(t *testing.T, rdb redis.UniversalClient, reg *prometheus.Regi
 	if err != nil || len(cmds) != 20 {
 		t.Fatalf("pipeline: %d commands, %v", len(cmds), err)
 	}
-	want := counts{gets: 150, hits: 100, misses: 50, sets: 100, deletes: 20}
-	if got := diff(t, s, "redis"); got != want {
+	want := cachetest.Counts{Gets: 150, Hits: 100, Misses: 50, Sets: 100, Deletes: 20}
+	if got := cachetest.Diff(t, s, "redis"); got != want {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 }
