@@ -35,7 +35,7 @@ func ExampleHandler() {
 	orders.Add(3)
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", stackprom.Handler(stackprom.WithRegisterer(reg), stackprom.WithBearerToken("t0ken")))
+	mux.Handle("GET /metrics", stackprom.MustNewHandler(stackprom.WithRegisterer(reg), stackprom.WithBearerToken("t0ken")))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

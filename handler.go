@@ -14,24 +14,47 @@ import (
 	"github.com/stackprom/stackprom/internal/config"
 )
 
-// WithBasicAuth makes Handler and the metrics server answer 401 unless the
-// request carries these HTTP basic-auth credentials. It also sets the
-// credentials Push sends to the Pushgateway.
-func WithBasicAuth(user, password string) Option {
-	return config.Func(func(c *config.Config) {
-		if user == "" {
-			c.Fail(errorf("WithBasicAuth: empty user name"))
+// The options of export. Each Option is all of them; the With… functions
+// of export return the narrowest that fits, so that, say, WithPath passed to
+// NewHandler does not compile.
+type (
+	// ExportOption is accepted by NewHandler, StartServer and Push.
+	ExportOption interface {
+		config.ExportOption
+	}
+	// HandlerOption is accepted by NewHandler and StartServer.
+	HandlerOption interface {
+		config.HandlerOption
+	}
+	// ServerOption is accepted by StartServer and StartServerInRange.
+	ServerOption interface {
+		config.ServerOption
+	}
+	// PushOption is accepted by Push and PushAdd.
+	PushOption interface {
+		config.PushOption
+	}
+)
+
+// WithBasicAuth makes the handler and the metrics server answer 401 unless
+// the request carries these HTTP basic-auth credentials. It also sets the
+// credentials Push sends to the Pushgateway. Both must be non-empty: an
+// empty password would open the endpoint to anyone who knows the user name.
+func WithBasicAuth(user, password string) ExportOption {
+	return config.ExportFunc(func(c *config.Config) {
+		if user == "" || password == "" {
+			c.Fail(errorf("WithBasicAuth: empty user name or password"))
 			return
 		}
 		c.Export.BasicUser, c.Export.BasicPassword = user, password
 	})
 }
 
-// WithBearerToken makes Handler and the metrics server answer 401 unless the
-// request carries "Authorization: Bearer token" (the scheme matched without
-// regard to case). Push sends it too.
-func WithBearerToken(token string) Option {
-	return config.Func(func(c *config.Config) {
+// WithBearerToken makes the handler and the metrics server answer 401
+// unless the request carries "Authorization: Bearer token" (the scheme
+// matched without regard to case). Push sends it too.
+func WithBearerToken(token string) ExportOption {
+	return config.ExportFunc(func(c *config.Config) {
 		if token == "" {
 			c.Fail(errorf("WithBearerToken: empty token"))
 			return
@@ -44,10 +67,10 @@ func WithBearerToken(token string) Option {
 	})
 }
 
-// WithErrorLog sets where Handler reports errors met while gathering or
+// WithErrorLog sets where the handler reports errors met while gathering or
 // encoding metrics. The default is the standard library's log.Default().
-func WithErrorLog(l interface{ Println(v ...any) }) Option {
-	return config.Func(func(c *config.Config) { c.Export.ErrorLog = l })
+func WithErrorLog(l interface{ Println(v ...any) }) HandlerOption {
+	return config.HandlerFunc(func(c *config.Config) { c.Export.ErrorLog = l })
 }
 
 // NewHandler returns the handler for /metrics. It gathers from the gatherer
@@ -62,7 +85,7 @@ func WithErrorLog(l interface{ Println(v ...any) }) Option {
 // With WithBasicAuth or WithBearerToken, a request without the credentials
 // gets 401 and a WWW-Authenticate challenge; when both are set, only the
 // bearer token is accepted.
-func NewHandler(opts ...Option) (http.Handler, error) {
+func NewHandler(opts ...HandlerOption) (http.Handler, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -70,15 +93,9 @@ func NewHandler(opts ...Option) (http.Handler, error) {
 	return newHandler(c), nil
 }
 
-// Handler is NewHandler for use in a one-line setup; it panics if an option
-// is invalid.
-func Handler(opts ...Option) http.Handler {
-	h, err := NewHandler(opts...)
-	if err != nil {
-		panic(err)
-	}
-	return h
-}
+// MustNewHandler is NewHandler for use in a one-line setup; it panics if an
+// option is invalid.
+func MustNewHandler(opts ...HandlerOption) http.Handler { return config.Must(NewHandler(opts...)) }
 
 func newHandler(c *config.Config) http.Handler {
 	errLog := c.Export.ErrorLog

@@ -14,23 +14,47 @@ import (
 	"github.com/stackprom/stackprom/internal/schema"
 )
 
-// Option configures a stackprom component. The options of this package apply
-// to every component; each component package adds its own. An option that
-// does not concern a component is ignored by it.
-type Option = config.Option
+// Option is an option every stackprom constructor accepts: those of the
+// component packages (httpmetrics.New, sqlmetrics.Open, cachemetrics.New,
+// modelmetrics.New, migrationmetrics.New and the adapters) and those of
+// export (NewHandler, StartServer, Push). The With… functions of this file
+// return one. Each component package has an Option type of its own, which
+// these satisfy and which no other component's options do, so that an
+// option passed to the wrong constructor does not compile.
+type Option interface {
+	config.SharedOption
+}
+
+// Options combines options into one, so that a service can hold its common
+// set (registerer, namespace, constant labels) in one value and pass it to
+// every component: a []Option does not convert to a component's option
+// slice, but each Option converts to its option type.
+func Options(opts ...Option) Option {
+	opts = slices.Clone(opts)
+	return config.Shared(func(c *config.Config) {
+		for _, o := range opts {
+			if o != nil {
+				config.Apply(c, o)
+			}
+		}
+	})
+}
 
 // Naming selects a naming preset: NamingDefault or NamingDjango.
-type Naming = config.Naming
+type Naming uint8
 
 // The naming presets.
 const (
 	// NamingDefault names families after Prometheus naming practice
 	// (http_requests_by_method_total), clean under promtool check metrics.
-	NamingDefault = config.NamingDefault
+	NamingDefault Naming = 0
 	// NamingDjango names families exactly as django-prometheus exposes them
 	// (django_http_requests_total_by_method_total), quirks included.
-	NamingDjango = config.NamingDjango
+	NamingDjango Naming = 1
 )
+
+// String returns "default" or "django", what ParseNaming reads.
+func (n Naming) String() string { return config.Naming(n).String() }
 
 // ParseNaming turns "default" or "django" into a Naming, for flags and
 // configuration files.
@@ -49,21 +73,21 @@ func ParseNaming(s string) (Naming, error) {
 // Families already registered on r by another instance are shared, not
 // registered twice.
 func WithRegisterer(r prometheus.Registerer) Option {
-	return config.Func(func(c *config.Config) { c.Registerer = r })
+	return config.Shared(func(c *config.Config) { c.Registerer = r })
 }
 
-// WithGatherer sets what Handler, the metrics server and Push expose. The
-// default is the registerer when it is also a Gatherer (a
+// WithGatherer sets what NewHandler, the metrics server and Push expose.
+// The default is the registerer when it is also a Gatherer (a
 // *prometheus.Registry is), else prometheus.DefaultGatherer.
-func WithGatherer(g prometheus.Gatherer) Option {
-	return config.Func(func(c *config.Config) { c.Gatherer = g })
+func WithGatherer(g prometheus.Gatherer) ExportOption {
+	return config.ExportFunc(func(c *config.Config) { c.Gatherer = g })
 }
 
 // WithNamespace prefixes every family name with ns and an underscore, in
 // both presets (shop_http_…, shop_django_http_…), as django-prometheus's
 // PROMETHEUS_METRIC_NAMESPACE does. The default is no prefix.
 func WithNamespace(ns string) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if ns != "" && !config.ValidName(ns) {
 			c.Fail(fmt.Errorf("stackprom: WithNamespace: %q is not a valid metric name prefix", ns))
 			return
@@ -74,12 +98,12 @@ func WithNamespace(ns string) Option {
 
 // WithNaming selects the naming preset. The default is NamingDefault.
 func WithNaming(n Naming) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if n != NamingDefault && n != NamingDjango {
 			c.Fail(fmt.Errorf("stackprom: WithNaming: unknown preset %v", n))
 			return
 		}
-		c.Naming = n
+		c.Naming = config.Naming(n)
 	})
 }
 
@@ -89,7 +113,7 @@ func WithNaming(n Naming) Option {
 // that every scraper reads them unchanged; a name that is also one of a
 // family's own labels fails when the component is built.
 func WithConstLabels(l prometheus.Labels) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if c.ConstLabels == nil {
 			c.ConstLabels = prometheus.Labels{}
 		}
@@ -108,7 +132,7 @@ func WithConstLabels(l prometheus.Labels) Option {
 // It wins over WithLatencyBuckets and WithSizeBuckets. Buckets must be
 // strictly increasing; +Inf is implied.
 func WithBuckets(family string, buckets ...float64) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		f, ok := schema.Lookup(family)
 		if !ok || f.Kind != schema.Histogram {
 			c.Fail(fmt.Errorf("stackprom: WithBuckets: %q is not a histogram family (see Families)", family))
@@ -130,7 +154,7 @@ func WithBuckets(family string, buckets ...float64) Option {
 // operation histogram keeps its own finer buckets; set them with WithBuckets. The default is django-prometheus's:
 // 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 25, 50, 75.
 func WithLatencyBuckets(buckets ...float64) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if err := checkBuckets(buckets); err != nil {
 			c.Fail(fmt.Errorf("stackprom: WithLatencyBuckets: %w", err))
 			return
@@ -142,7 +166,7 @@ func WithLatencyBuckets(buckets ...float64) Option {
 // WithSizeBuckets sets the buckets of every body-size histogram (bytes). The
 // default is django-prometheus's: 0, then the powers of two 2^0 … 2^29.
 func WithSizeBuckets(buckets ...float64) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if err := checkBuckets(buckets); err != nil {
 			c.Fail(fmt.Errorf("stackprom: WithSizeBuckets: %w", err))
 			return
@@ -155,7 +179,7 @@ func WithSizeBuckets(buckets ...float64) Option {
 // with the given bucket growth factor (1.1 is a common choice), keeping the
 // classic buckets for scrapers that do not negotiate native histograms.
 func WithNativeHistograms(factor float64) Option {
-	return config.Func(func(c *config.Config) {
+	return config.Shared(func(c *config.Config) {
 		if !(factor > 1) || math.IsInf(factor, 1) {
 			c.Fail(fmt.Errorf("stackprom: WithNativeHistograms: factor %v must be finite and greater than 1", factor))
 			return
@@ -169,7 +193,7 @@ func WithNativeHistograms(factor float64) Option {
 // labels (typically trace_id), or nil for none. Exemplars are exposed in the
 // OpenMetrics format, which Handler negotiates.
 func WithExemplar(f func(ctx context.Context) prometheus.Labels) Option {
-	return config.Func(func(c *config.Config) { c.Exemplar = f })
+	return config.Shared(func(c *config.Config) { c.Exemplar = f })
 }
 
 func checkBuckets(b []float64) error {

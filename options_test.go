@@ -21,10 +21,11 @@ import (
 func TestInvalidOptionsAreReportedByEveryConstructor(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		opt  stackprom.Option
+		opt  any    // a stackprom.Option, ExportOption, HandlerOption, ServerOption or PushOption
 		want string // in the error
 	}{
-		{"empty basic-auth user", stackprom.WithBasicAuth("", "pw"), "WithBasicAuth: empty user name"},
+		{"empty basic-auth user", stackprom.WithBasicAuth("", "pw"), "WithBasicAuth: empty user name or password"},
+		{"empty basic-auth password", stackprom.WithBasicAuth("prom", ""), "WithBasicAuth: empty user name or password"},
 		{"empty bearer token", stackprom.WithBearerToken(""), "WithBearerToken: empty token"},
 		{"bearer token with spaces", stackprom.WithBearerToken(" t0ken"), "WithBearerToken: token begins or ends with white space"},
 		{"namespace starting with a digit", stackprom.WithNamespace("1abc"), `WithNamespace: "1abc" is not a valid`},
@@ -51,7 +52,6 @@ func TestInvalidOptionsAreReportedByEveryConstructor(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			reg := prometheus.NewRegistry()
-			opts := []stackprom.Option{stackprom.WithRegisterer(reg), c.opt}
 			check := func(what string, err error) {
 				t.Helper()
 				switch {
@@ -61,28 +61,37 @@ func TestInvalidOptionsAreReportedByEveryConstructor(t *testing.T) {
 					t.Errorf("%s: error %q, want one starting with stackprom: and containing %q", what, err, c.want)
 				}
 			}
-			h, err := stackprom.NewHandler(opts...)
-			check("NewHandler", err)
-			if h != nil {
-				t.Errorf("NewHandler returned a handler with its error")
+			// Every constructor that accepts the option reports it.
+			if o, ok := c.opt.(stackprom.HandlerOption); ok {
+				h, err := stackprom.NewHandler(stackprom.WithRegisterer(reg), o)
+				check("NewHandler", err)
+				if h != nil {
+					t.Errorf("NewHandler returned a handler with its error")
+				}
+				check("MustNewHandler's panic", func() (err error) {
+					defer func() { err, _ = recover().(error) }()
+					stackprom.MustNewHandler(stackprom.WithRegisterer(reg), o)
+					return nil
+				}())
 			}
-			m, err := httpmetrics.New(opts...)
-			check("httpmetrics.New", err)
-			if m != nil {
-				t.Errorf("httpmetrics.New returned Metrics with its error")
+			if o, ok := c.opt.(stackprom.Option); ok {
+				m, err := httpmetrics.New(stackprom.WithRegisterer(reg), o)
+				check("httpmetrics.New", err)
+				if m != nil {
+					t.Errorf("httpmetrics.New returned Metrics with its error")
+				}
 			}
-			srv, err := stackprom.StartServer("127.0.0.1:0", opts...)
-			check("StartServer", err)
-			if srv != nil {
-				srv.Close()
+			if o, ok := c.opt.(stackprom.ServerOption); ok {
+				srv, err := stackprom.StartServer("127.0.0.1:0", stackprom.WithRegisterer(reg), o)
+				check("StartServer", err)
+				if srv != nil {
+					srv.Close()
+				}
 			}
-			// The gateway is never contacted: nothing listens on port 1.
-			check("Push", stackprom.Push(context.Background(), "http://127.0.0.1:1", "job", opts...))
-			check("Handler's panic", func() (err error) {
-				defer func() { err, _ = recover().(error) }()
-				stackprom.Handler(opts...)
-				return nil
-			}())
+			if o, ok := c.opt.(stackprom.PushOption); ok {
+				// The gateway is never contacted: nothing listens on port 1.
+				check("Push", stackprom.Push(context.Background(), "http://127.0.0.1:1", "job", stackprom.WithRegisterer(reg), o))
+			}
 			// A rejected option registers nothing.
 			if mfs, err := reg.Gather(); err != nil || len(mfs) != 0 {
 				t.Errorf("after the errors the registry holds %d families (%v)", len(mfs), err)
@@ -246,9 +255,9 @@ func TestNamingNamespaceAndConstLabels(t *testing.T) {
 		{[]stackprom.Option{stackprom.WithNaming(stackprom.NamingDjango), stackprom.WithNamespace("shop")}, "shop_django_http_requests_total_by_method_total"},
 	} {
 		reg := prometheus.NewRegistry()
-		opts := append([]stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithConstLabels(prometheus.Labels{"service": "kennel"})}, c.opts...)
-		serve(httpmetrics.MustNew(opts...), "/dogs/1")
-		mfs := parseText(t, get(t, stackprom.Handler(opts...), "/metrics").Body)
+		shared := stackprom.Options(append([]stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithConstLabels(prometheus.Labels{"service": "kennel"})}, c.opts...)...)
+		serve(httpmetrics.MustNew(shared), "/dogs/1")
+		mfs := parseText(t, get(t, stackprom.MustNewHandler(shared), "/metrics").Body)
 		wantSample(t, mfs, 1, c.want, map[string]string{"method": "GET", "service": "kennel"})
 	}
 }
@@ -259,7 +268,7 @@ func TestNilRegistererRegistersNothing(t *testing.T) {
 	before := familyNames(t, prometheus.DefaultGatherer)
 	m := httpmetrics.MustNew(stackprom.WithRegisterer(nil))
 	serve(m, "/dogs/1")
-	stackprom.Handler(stackprom.WithRegisterer(nil))
+	stackprom.MustNewHandler(stackprom.WithRegisterer(nil))
 	if after := familyNames(t, prometheus.DefaultGatherer); !slices.Equal(before, after) {
 		t.Errorf("the default registry changed: %v, then %v", before, after)
 	}

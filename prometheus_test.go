@@ -59,8 +59,8 @@ func withTrace(next http.Handler) http.Handler {
 func appServer(t *testing.T, opts ...stackprom.Option) *httptest.Server {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	opts = append([]stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithExemplar(traceExemplar)}, opts...)
-	m := httpmetrics.MustNew(opts...)
+	shared := stackprom.Options(append([]stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithExemplar(traceExemplar)}, opts...)...)
+	m := httpmetrics.MustNew(shared)
 	app := http.NewServeMux()
 	app.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "a dog\n") })
 	between := func(next http.Handler) http.Handler {
@@ -70,7 +70,7 @@ func appServer(t *testing.T, opts ...stackprom.Option) *httptest.Server {
 		})
 	}
 	root := http.NewServeMux()
-	root.Handle("/metrics", stackprom.Handler(opts...))
+	root.Handle("/metrics", stackprom.MustNewHandler(shared))
 	root.Handle("/", withTrace(m.Before(between(m.After(app)))))
 	srv := httptest.NewServer(root)
 	t.Cleanup(srv.Close)
@@ -289,9 +289,9 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	for _, p := range presets {
 		t.Run(p.job, func(t *testing.T) {
 			reg := prometheus.NewRegistry()
-			opts := []stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithNaming(p.naming)}
-			exerciseEveryHTTPFamily(t, httpmetrics.MustNew(opts...))
-			rec := get(t, stackprom.Handler(opts...), "/metrics")
+			shared := stackprom.Options(stackprom.WithRegisterer(reg), stackprom.WithNaming(p.naming))
+			exerciseEveryHTTPFamily(t, httpmetrics.MustNew(shared))
+			rec := get(t, stackprom.MustNewHandler(shared), "/metrics")
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d", rec.Code)
 			}

@@ -12,8 +12,8 @@ import (
 
 // WithGrouping adds a label to the grouping key of Push and PushAdd, such as
 // instance; the job is always part of it.
-func WithGrouping(name, value string) Option {
-	return config.Func(func(c *config.Config) {
+func WithGrouping(name, value string) PushOption {
+	return config.PushFunc(func(c *config.Config) {
 		if c.Export.Grouping == nil {
 			c.Export.Grouping = map[string]string{}
 		}
@@ -26,7 +26,7 @@ func WithGrouping(name, value string) Option {
 // batch job does when it ends. It uses client_golang's push package; the
 // credentials of WithBasicAuth or WithBearerToken are sent (the token when
 // both are set). ctx bounds the whole exchange; errors name the job.
-func Push(ctx context.Context, url, job string, opts ...Option) error {
+func Push(ctx context.Context, url, job string, opts ...PushOption) error {
 	p, err := newPusher(url, job, opts)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func Push(ctx context.Context, url, job string, opts ...Option) error {
 
 // PushAdd is Push that replaces only the families it sends, leaving the
 // group's other families on the Pushgateway.
-func PushAdd(ctx context.Context, url, job string, opts ...Option) error {
+func PushAdd(ctx context.Context, url, job string, opts ...PushOption) error {
 	p, err := newPusher(url, job, opts)
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func pushError(job string, err error) error {
 	return fmt.Errorf("stackprom: pushing job %q: %w", job, err)
 }
 
-func newPusher(url, job string, opts []Option) (*push.Pusher, error) {
+func newPusher(url, job string, opts []PushOption) (*push.Pusher, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err

@@ -101,8 +101,8 @@ func TestPushToPushgateway(t *testing.T) {
 func TestPushReplacesAndPushAddKeeps(t *testing.T) {
 	gw := startPushgateway(t)
 	group := map[string]string{"job": "etl", "instance": "y"}
-	opts := func(reg *prometheus.Registry) []stackprom.Option {
-		return []stackprom.Option{stackprom.WithGatherer(reg), stackprom.WithGrouping("instance", "y")}
+	opts := func(reg *prometheus.Registry) []stackprom.PushOption {
+		return []stackprom.PushOption{stackprom.WithGatherer(reg), stackprom.WithGrouping("instance", "y")}
 	}
 	// Another group of the same job, which neither call may touch.
 	other := prometheus.NewRegistry()
@@ -152,11 +152,11 @@ func TestPushWithBasicAuthToPushgateway(t *testing.T) {
 
 	for _, c := range []struct {
 		name string
-		auth []stackprom.Option
+		auth []stackprom.PushOption
 	}{
 		{"none", nil},
-		{"wrong password", []stackprom.Option{stackprom.WithBasicAuth("pusher", "guess")}},
-		{"bearer token", []stackprom.Option{stackprom.WithBearerToken("s3cret")}},
+		{"wrong password", []stackprom.PushOption{stackprom.WithBasicAuth("pusher", "guess")}},
+		{"bearer token", []stackprom.PushOption{stackprom.WithBearerToken("s3cret")}},
 	} {
 		err := stackprom.Push(pushCtx(t), gw, "nightly", append(c.auth, stackprom.WithGatherer(reg))...)
 		if err == nil || !strings.Contains(err.Error(), "401") {
@@ -191,13 +191,13 @@ func TestPushSendsCredentialsMethodAndGroup(t *testing.T) {
 	defer fake.Close()
 	reg := prometheus.NewRegistry()
 	newCounter(reg, "batch_records_processed_total").Inc()
-	base := []stackprom.Option{stackprom.WithGatherer(reg), stackprom.WithGrouping("instance", "x")}
+	base := []stackprom.PushOption{stackprom.WithGatherer(reg), stackprom.WithGrouping("instance", "x")}
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("pusher:s3cret"))
 
 	for _, c := range []struct {
 		name   string
-		push   func(context.Context, string, string, ...stackprom.Option) error
-		opt    stackprom.Option
+		push   func(context.Context, string, string, ...stackprom.PushOption) error
+		opt    stackprom.PushOption
 		method string
 		auth   string
 	}{
@@ -243,15 +243,15 @@ func TestPushErrors(t *testing.T) {
 	down := fmt.Sprintf("http://127.0.0.1:%d", stackpromtest.FreePort(t)) // nothing listens there
 	for _, c := range []struct {
 		name, url, job string
-		opts           []stackprom.Option
+		opts           []stackprom.PushOption
 		want           string
 		is             error
 	}{
-		{"gateway down", down, "nightly", []stackprom.Option{stackprom.WithGatherer(reg)}, `stackprom: pushing job "nightly": `, syscall.ECONNREFUSED},
-		{"empty job", down, "", []stackprom.Option{stackprom.WithGatherer(reg)}, `stackprom: pushing job "": job name is empty`, nil},
-		{"metric with a job label", down, "nightly", []stackprom.Option{stackprom.WithGatherer(withJob)}, "already contains a job label", nil},
+		{"gateway down", down, "nightly", []stackprom.PushOption{stackprom.WithGatherer(reg)}, `stackprom: pushing job "nightly": `, syscall.ECONNREFUSED},
+		{"empty job", down, "", []stackprom.PushOption{stackprom.WithGatherer(reg)}, `stackprom: pushing job "": job name is empty`, nil},
+		{"metric with a job label", down, "nightly", []stackprom.PushOption{stackprom.WithGatherer(withJob)}, "already contains a job label", nil},
 	} {
-		for name, push := range map[string]func(context.Context, string, string, ...stackprom.Option) error{
+		for name, push := range map[string]func(context.Context, string, string, ...stackprom.PushOption) error{
 			"Push": stackprom.Push, "PushAdd": stackprom.PushAdd,
 		} {
 			err := push(pushCtx(t), c.url, c.job, c.opts...)

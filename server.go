@@ -15,8 +15,8 @@ import (
 
 // WithPath sets the path the metrics server serves metrics on, matched
 // exactly. The default is /metrics.
-func WithPath(path string) Option {
-	return config.Func(func(c *config.Config) {
+func WithPath(path string) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
 		if len(path) == 0 || path[0] != '/' {
 			c.Fail(errorf("WithPath: %q does not start with /", path))
 			return
@@ -27,7 +27,7 @@ func WithPath(path string) Option {
 
 // Server is a metrics server on a listener of its own, apart from the
 // application's: the Go counterpart of PROMETHEUS_METRICS_EXPORT_PORT and
-// PROMETHEUS_METRICS_EXPORT_PORT_RANGE. It serves Handler on /metrics (see
+// PROMETHEUS_METRICS_EXPORT_PORT_RANGE. It serves NewHandler's handler on /metrics (see
 // WithPath) and 404 elsewhere.
 type Server struct {
 	srv  *http.Server
@@ -40,7 +40,7 @@ type Server struct {
 // StartServer listens on addr ("127.0.0.1:9100", ":9100", or port 0 for any
 // free port) and serves metrics in a goroutine until Shutdown. It returns
 // once the listener is bound, so Addr is the address scrapers can use.
-func StartServer(addr string, opts ...Option) (*Server, error) {
+func StartServer(addr string, opts ...ServerOption) (*Server, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func StartServer(addr string, opts ...Option) (*Server, error) {
 // StartServerInRange listens on host at the first free port from first to
 // last inclusive, as django-prometheus's port range does for several worker
 // processes on one host. It fails, naming the range, if no port is free.
-func StartServerInRange(host string, first, last int, opts ...Option) (*Server, error) {
+func StartServerInRange(host string, first, last int, opts ...ServerOption) (*Server, error) {
 	if first < 1 || last > 65535 || first > last {
 		return nil, fmt.Errorf("stackprom: metrics server: invalid port range %d-%d", first, last)
 	}

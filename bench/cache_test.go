@@ -222,14 +222,14 @@ func BenchmarkRedisHook(b *testing.B) {
 		}{
 			{"none", func(testing.TB) redis.Hook { return nil }},
 			{"stackprom", func(tb testing.TB) redis.Hook {
-				h, err := redismetrics.NewHook(stackprom.WithRegisterer(prometheus.NewRegistry()))
+				h, err := redismetrics.New(stackprom.WithRegisterer(prometheus.NewRegistry()))
 				if err != nil {
 					tb.Fatal(err)
 				}
 				return h
 			}},
 			{"stackprom-nolatency", func(tb testing.TB) redis.Hook {
-				h, err := redismetrics.NewHook(stackprom.WithRegisterer(prometheus.NewRegistry()), cachemetrics.WithLatency(false))
+				h, err := redismetrics.New(stackprom.WithRegisterer(prometheus.NewRegistry()), cachemetrics.WithLatency(false))
 				if err != nil {
 					tb.Fatal(err)
 				}

@@ -7,7 +7,7 @@
 // built, so recording an operation takes a few atomic additions and no
 // allocation:
 //
-//	rec, err := cachemetrics.NewRecorder(cachemetrics.WithBackend("sessions"))
+//	rec, err := cachemetrics.New(cachemetrics.WithBackend("sessions"))
 //	…
 //	start := rec.Start()
 //	v, found, err := store.Load(ctx, key)

@@ -40,7 +40,7 @@ func (s *store) Set(ctx context.Context, key, value string) {
 
 func Example() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	rec, err := cachemetrics.NewRecorder(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("sessions"))
+	rec, err := cachemetrics.New(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("sessions"))
 	if err != nil {
 		panic(err)
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/internal/schema"
@@ -65,24 +63,23 @@ type Recorder struct {
 	duration                     [numOps]prometheus.Observer
 	latency                      bool
 	exemplar                     func(context.Context) prometheus.Labels
-	registerer                   prometheus.Registerer
-	constLabels                  prometheus.Labels
+	registerer                   prometheus.Registerer // with the constant labels and backend
 	namespace                    string
 }
 
-// NewRecorder builds the cache families and registers them (see
+// New builds the cache families and registers them (see
 // stackprom.WithRegisterer), sharing those another Recorder already
 // registered on the same registry; two Recorders with one backend name
 // share its series. It needs WithBackend. The duration family is on
 // (WithLatency) with DefaultBuckets. It returns an error if an option is
 // invalid or a family clashes with a different collector of the same name.
-func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
+func New(opts ...Option) (*Recorder, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
 	}
 	if c.Cache.Backend == "" {
-		return nil, errors.New("cachemetrics: NewRecorder: no backend name; set one with cachemetrics.WithBackend")
+		return nil, errors.New("cachemetrics: New: no backend name; set one with cachemetrics.WithBackend")
 	}
 	b := schema.Builder{C: c}
 	gets := b.CounterVec(schema.CacheGet)
@@ -113,8 +110,7 @@ func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
 		deleteFails: deleteFails.WithLabelValues(name),
 		latency:     !c.Cache.NoLatency,
 		exemplar:    c.Exemplar,
-		registerer:  c.Registerer,
-		constLabels: c.ConstLabels,
+		registerer:  c.RegistererWith("backend", name),
 		namespace:   c.Namespace,
 	}
 	if duration != nil {
@@ -124,6 +120,9 @@ func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
 	}
 	return r, nil
 }
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(opts ...Option) *Recorder { return config.Must(New(opts...)) }
 
 // Backend returns the backend label value.
 func (r *Recorder) Backend() string { return r.backend }
@@ -262,12 +261,7 @@ func (r *Recorder) Register(col prometheus.Collector) error {
 	if r.registerer == nil {
 		return nil
 	}
-	l := maps.Clone(r.constLabels)
-	if l == nil {
-		l = prometheus.Labels{}
-	}
-	l["backend"] = r.backend
-	return prometheus.WrapRegistererWith(l, r.registerer).Register(col)
+	return r.registerer.Register(col)
 }
 
 // Unregister removes a collector that Register registered, and reports
@@ -276,10 +270,5 @@ func (r *Recorder) Unregister(col prometheus.Collector) bool {
 	if r.registerer == nil {
 		return false
 	}
-	l := maps.Clone(r.constLabels)
-	if l == nil {
-		l = prometheus.Labels{}
-	}
-	l["backend"] = r.backend
-	return prometheus.WrapRegistererWith(l, r.registerer).Unregister(col)
+	return r.registerer.Unregister(col)
 }

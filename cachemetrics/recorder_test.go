@@ -25,9 +25,9 @@ func fakeClock(t *testing.T) {
 	t.Cleanup(func() { now = old })
 }
 
-func newRecorder(t *testing.T, reg prometheus.Registerer, opts ...stackprom.Option) *Recorder {
+func newRecorder(t *testing.T, reg prometheus.Registerer, opts ...Option) *Recorder {
 	t.Helper()
-	r, err := NewRecorder(append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...)
+	r, err := New(append([]Option{stackprom.WithRegisterer(reg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,16 +162,16 @@ func TestBackendsApart(t *testing.T) {
 func TestOptionErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		opts []stackprom.Option
+		opts []Option
 		want string
 	}{
-		{"no backend", nil, "cachemetrics: NewRecorder: no backend name"},
-		{"empty backend", []stackprom.Option{WithBackend("")}, `cachemetrics: WithBackend("")`},
-		{"invalid UTF-8", []stackprom.Option{WithBackend("a\xff")}, `cachemetrics: WithBackend("a\xff")`},
-		{"clash", []stackprom.Option{WithBackend("x"), stackprom.WithConstLabels(prometheus.Labels{"backend": "y"})}, "backend"},
+		{"no backend", nil, "cachemetrics: New: no backend name"},
+		{"empty backend", []Option{WithBackend("")}, `cachemetrics: WithBackend("")`},
+		{"invalid UTF-8", []Option{WithBackend("a\xff")}, `cachemetrics: WithBackend("a\xff")`},
+		{"clash", []Option{WithBackend("x"), stackprom.WithConstLabels(prometheus.Labels{"backend": "y"})}, "backend"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := NewRecorder(append([]stackprom.Option{stackprom.WithRegisterer(prometheus.NewRegistry())}, c.opts...)...)
+			_, err := New(append([]Option{stackprom.WithRegisterer(prometheus.NewRegistry())}, c.opts...)...)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
@@ -235,12 +235,12 @@ func TestExposition(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		opts   []stackprom.Option
+		opts   []Option
 		prefix string
 	}{
 		{"default", nil, ""},
-		{"django", []stackprom.Option{stackprom.WithNaming(stackprom.NamingDjango)}, "django_"},
-		{"namespace", []stackprom.Option{stackprom.WithNamespace("shop"), stackprom.WithNaming(stackprom.NamingDjango)}, "shop_django_"},
+		{"django", []Option{stackprom.WithNaming(stackprom.NamingDjango)}, "django_"},
+		{"namespace", []Option{stackprom.WithNamespace("shop"), stackprom.WithNaming(stackprom.NamingDjango)}, "shop_django_"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			reg := prometheus.NewRegistry()
@@ -411,7 +411,7 @@ func TestNoAllocations(t *testing.T) {
 
 func BenchmarkRecorder(b *testing.B) {
 	for _, latency := range []bool{false, true} {
-		r, err := NewRecorder(stackprom.WithRegisterer(prometheus.NewRegistry()), WithBackend("x"), WithLatency(latency))
+		r, err := New(stackprom.WithRegisterer(prometheus.NewRegistry()), WithBackend("x"), WithLatency(latency))
 		if err != nil {
 			b.Fatal(err)
 		}

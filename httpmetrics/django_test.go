@@ -77,10 +77,10 @@ func recoverer(next http.Handler) http.Handler {
 
 // newTestServer serves testApp behind Before, recoverer and After, on a
 // fresh registry.
-func newTestServer(t *testing.T, opts ...stackprom.Option) (*httptest.Server, *prometheus.Registry) {
+func newTestServer(t *testing.T, opts ...httpmetrics.Option) (*httptest.Server, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	m, err := httpmetrics.New(append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...)
+	m, err := httpmetrics.New(append([]httpmetrics.Option{stackprom.WithRegisterer(reg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func Example() {
 		httpmetrics.SetTemplate(w, "index.html")
 		io.WriteString(w, "<h1>Dogs</h1>\n")
 	}))
-	mux.Handle("GET /metrics", stackprom.Handler(stackprom.WithGatherer(reg)))
+	mux.Handle("GET /metrics", stackprom.MustNewHandler(stackprom.WithGatherer(reg)))
 	srv := httptest.NewServer(m.Instrument(mux))
 	defer srv.Close()
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/internal/schema"
@@ -72,7 +71,7 @@ type Metrics struct {
 // stackprom.WithRegisterer). Families already registered on the same
 // registry by another Metrics are shared. It returns an error if an option
 // is invalid or a family clashes with a different collector of the same name.
-func New(opts ...stackprom.Option) (*Metrics, error) {
+func New(opts ...Option) (*Metrics, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -121,13 +120,7 @@ func New(opts ...stackprom.Option) (*Metrics, error) {
 }
 
 // MustNew is New for use in a one-line setup; it panics on error.
-func MustNew(opts ...stackprom.Option) *Metrics {
-	m, err := New(opts...)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
+func MustNew(opts ...Option) *Metrics { return config.Must(New(opts...)) }
 
 func bounded(v *prometheus.CounterVec, max int) children.Bounded[prometheus.Counter] {
 	return children.Bounded[prometheus.Counter]{

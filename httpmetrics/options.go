@@ -6,9 +6,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 )
+
+// Option configures New. The options of package stackprom (registerer,
+// namespace, naming, constant labels, buckets, exemplars) are Options, and
+// so are this package's With… functions; no other component's options are.
+type Option interface {
+	config.HTTPOption
+}
 
 // maxExtraLabels bounds WithLabeler, so label values fit in a fixed array.
 const maxExtraLabels = 8
@@ -17,8 +23,8 @@ const maxExtraLabels = 8
 // the view they resolve to, equals one of names: "/metrics" or "healthz",
 // say. Before knows only the path; After checks the path on entry and the
 // view once the router has resolved it.
-func WithExclude(names ...string) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithExclude(names ...string) Option {
+	return config.HTTPFunc(func(c *config.Config) {
 		if c.HTTP.Exclude == nil {
 			c.HTTP.Exclude = map[string]struct{}{}
 		}
@@ -32,8 +38,8 @@ func WithExclude(names ...string) stackprom.Option {
 // values of WithLabeler's labels, if any). Past the cap, new views are
 // recorded as "<other>", so a router misconfigured to return raw paths
 // cannot explode the series count. The default is 500.
-func WithMaxViews(n int) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithMaxViews(n int) Option {
+	return config.HTTPFunc(func(c *config.Config) {
 		if n < 1 {
 			c.Fail(fmt.Errorf("httpmetrics: WithMaxViews(%d): need at least 1", n))
 			return
@@ -45,8 +51,8 @@ func WithMaxViews(n int) stackprom.Option {
 // WithMaxExceptionTypes caps the number of distinct type label values of the
 // exceptions family, and of template and charset names; values past it are
 // recorded as "<other>". The default is 100.
-func WithMaxExceptionTypes(n int) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithMaxExceptionTypes(n int) Option {
+	return config.HTTPFunc(func(c *config.Config) {
 		if n < 1 {
 			c.Fail(fmt.Errorf("httpmetrics: WithMaxExceptionTypes(%d): need at least 1", n))
 			return
@@ -60,8 +66,8 @@ func WithMaxExceptionTypes(n int) stackprom.Option {
 // SECURE_PROXY_SSL_HEADER does: WithTrustedProxyHeader("X-Forwarded-Proto",
 // "https"). Set it only behind a proxy that overwrites the header. Without
 // it, a request is https only when it came over TLS.
-func WithTrustedProxyHeader(header, value string) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithTrustedProxyHeader(header, value string) Option {
+	return config.HTTPFunc(func(c *config.Config) {
 		if header == "" || value == "" {
 			c.Fail(fmt.Errorf("httpmetrics: WithTrustedProxyHeader: empty header or value"))
 			return
@@ -78,8 +84,8 @@ func WithTrustedProxyHeader(header, value string) stackprom.Option {
 // to fill with the labels' values. Values must come from a small set (a
 // user-agent class, a tenant tier), never from raw input; WithMaxViews
 // bounds the combinations. At most 8 labels.
-func WithLabeler(names []string, f func(r *http.Request, values []string)) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithLabeler(names []string, f func(r *http.Request, values []string)) Option {
+	return config.HTTPFunc(func(c *config.Config) {
 		if f == nil || len(names) == 0 || len(names) > maxExtraLabels {
 			c.Fail(fmt.Errorf("httpmetrics: WithLabeler: need a function and 1 to %d label names", maxExtraLabels))
 			return
@@ -99,8 +105,8 @@ func WithLabeler(names []string, f func(r *http.Request, values []string)) stack
 // not name its view: f is called after the handler returns and returns the
 // route template ("/dogs/{id}"), or "" when no route matched. Router
 // adapters use it; the default reads ServeMux's Request.Pattern.
-func WithRoute(f func(r *http.Request) string) stackprom.Option {
-	return config.Func(func(c *config.Config) { c.HTTP.Route = f })
+func WithRoute(f func(r *http.Request) string) Option {
+	return config.HTTPFunc(func(c *config.Config) { c.HTTP.Route = f })
 }
 
 var reservedLabels = []string{"view", "transport", "method", "status", "type", "le"}

@@ -47,10 +47,10 @@ func parity(t *testing.T, m *httpmetrics.Metrics, h http.Handler) http.Handler {
 	})
 }
 
-func newRegistryMetrics(t *testing.T, opts ...stackprom.Option) (*httpmetrics.Metrics, *prometheus.Registry) {
+func newRegistryMetrics(t *testing.T, opts ...httpmetrics.Option) (*httpmetrics.Metrics, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	m, err := httpmetrics.New(append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...)
+	m, err := httpmetrics.New(append([]httpmetrics.Option{stackprom.WithRegisterer(reg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/internal/schema"
 )
@@ -65,7 +64,7 @@ type outcome struct {
 // is the connection label value, like a key of Django's DATABASES; empty
 // means "default". It returns an error for a nil source, an invalid option,
 // or a connection already registered on the same registry.
-func New(connection string, src Source, opts ...stackprom.Option) (*Collector, error) {
+func New(connection string, src Source, opts ...Option) (*Collector, error) {
 	c, cfg, err := newCollector(connection, src, opts)
 	if err != nil {
 		return nil, err
@@ -83,15 +82,11 @@ func New(connection string, src Source, opts ...stackprom.Option) (*Collector, e
 }
 
 // MustNew is New that panics on an error.
-func MustNew(connection string, src Source, opts ...stackprom.Option) *Collector {
-	c, err := New(connection, src, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return c
+func MustNew(connection string, src Source, opts ...Option) *Collector {
+	return config.Must(New(connection, src, opts...))
 }
 
-func newCollector(connection string, src Source, opts []stackprom.Option) (*Collector, *config.Config, error) {
+func newCollector(connection string, src Source, opts []Option) (*Collector, *config.Config, error) {
 	cfg, err := config.New(opts)
 	if err != nil {
 		return nil, nil, err

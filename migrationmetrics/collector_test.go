@@ -49,7 +49,7 @@ func TestDjangoMigrations(t *testing.T) {
 	one.set(migrationmetrics.Compare(known, []int64{1, 2, 3}), nil)
 	two := &source{}
 	two.set(migrationmetrics.Compare(known, []int64{2, 3}), nil)
-	opts := []stackprom.Option{stackprom.WithRegisterer(reg), stackprom.WithNaming(stackprom.NamingDjango)}
+	opts := []migrationmetrics.Option{stackprom.WithRegisterer(reg), stackprom.WithNaming(stackprom.NamingDjango)}
 	migrationmetrics.MustNew("fakedb1", one, opts...)
 	migrationmetrics.MustNew("fakedb2", two, opts...)
 
@@ -76,7 +76,7 @@ func TestDjangoMigrations(t *testing.T) {
 func TestExposition(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		opts   []stackprom.Option
+		opts   []migrationmetrics.Option
 		golden string
 	}{
 		{"default", nil, `
@@ -99,7 +99,7 @@ migrations_unapplied{connection="default",service="shop"} 1
 # TYPE migrations_version gauge
 migrations_version{connection="default",service="shop"} 3
 `},
-		{"django", []stackprom.Option{stackprom.WithNaming(stackprom.NamingDjango)}, `
+		{"django", []migrationmetrics.Option{stackprom.WithNaming(stackprom.NamingDjango)}, `
 # HELP django_migrations_applied_total Count of applied migrations by database connection
 # TYPE django_migrations_applied_total gauge
 django_migrations_applied_total{connection="default",service="shop"} 2

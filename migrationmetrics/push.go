@@ -16,7 +16,7 @@ import (
 // then pushes the connection's status and the run's duration (see Push),
 // whether or not migrate failed. It returns migrate's error, joined with
 // the push's if that failed too.
-func Run(ctx context.Context, url, job string, c *Collector, migrate func(context.Context) error, opts ...stackprom.Option) error {
+func Run(ctx context.Context, url, job string, c *Collector, migrate func(context.Context) error, opts ...stackprom.PushOption) error {
 	start := c.now()
 	err := migrate(ctx)
 	took := c.now().Sub(start)
@@ -32,7 +32,7 @@ func Run(ctx context.Context, url, job string, c *Collector, migrate func(contex
 // credentials of stackprom.WithBasicAuth or WithBearerToken are sent. When
 // the read fails, the scrape-error counter and the duration are pushed
 // anyway, and the read's error is returned.
-func (c *Collector) Push(ctx context.Context, url, job string, took time.Duration, opts ...stackprom.Option) error {
+func (c *Collector) Push(ctx context.Context, url, job string, took time.Duration, opts ...stackprom.PushOption) error {
 	_, readErr := c.Refresh(ctx)
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(pushed{c, c.pushDescs(), took}); err != nil {

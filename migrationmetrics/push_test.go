@@ -61,7 +61,7 @@ func TestPushToPushgateway(t *testing.T) {
 	src := migrationmetrics.SourceFunc(func(context.Context) (migrationmetrics.Status, error) {
 		return migrationmetrics.CompareVersion(known, version, false), nil
 	})
-	opts := []stackprom.Option{stackprom.WithRegisterer(nil), migrationmetrics.WithClock(clk.Now)}
+	opts := []migrationmetrics.Option{stackprom.WithRegisterer(nil), migrationmetrics.WithClock(clk.Now)}
 	main := migrationmetrics.MustNew("default", src, opts...)
 	replica := migrationmetrics.MustNew("replica", migrationmetrics.SourceFunc(func(context.Context) (migrationmetrics.Status, error) {
 		return migrationmetrics.Status{}, errors.New("replica down")

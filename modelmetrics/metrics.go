@@ -6,7 +6,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/internal/schema"
@@ -61,7 +60,7 @@ type Metrics struct {
 // Metrics already registered on the same registry. It returns an error if
 // an option is invalid or a family clashes with a different collector of the
 // same name.
-func New(opts ...stackprom.Option) (*Metrics, error) {
+func New(opts ...Option) (*Metrics, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -86,13 +85,7 @@ func New(opts ...stackprom.Option) (*Metrics, error) {
 }
 
 // MustNew is New that panics on an error, for package-level variables.
-func MustNew(opts ...stackprom.Option) *Metrics {
-	m, err := New(opts...)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
+func MustNew(opts ...Option) *Metrics { return config.Must(New(opts...)) }
 
 // Model declares the model name and returns its counters, whose four series
 // exist at zero from now on. Declaring a name again returns the same

@@ -16,7 +16,7 @@ import (
 func TestExposition(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		opts   []stackprom.Option
+		opts   []modelmetrics.Option
 		golden string
 	}{
 		{"default", nil, `
@@ -37,7 +37,7 @@ model_queries_total{model="lawn"} 0
 model_updates_total{model="dog"} 2
 model_updates_total{model="lawn"} 0
 `},
-		{"django", []stackprom.Option{stackprom.WithNaming(stackprom.NamingDjango), stackprom.WithNamespace("shop")}, `
+		{"django", []modelmetrics.Option{stackprom.WithNaming(stackprom.NamingDjango), stackprom.WithNamespace("shop")}, `
 # HELP shop_django_model_deletes_total Number of delete operations by model.
 # TYPE shop_django_model_deletes_total counter
 shop_django_model_deletes_total{model="dog"} 1
@@ -130,7 +130,7 @@ func TestNilModel(t *testing.T) {
 }
 
 func TestOptionErrors(t *testing.T) {
-	for _, o := range []stackprom.Option{modelmetrics.WithMaxModels(0), modelmetrics.WithMaxStatements(-1)} {
+	for _, o := range []modelmetrics.Option{modelmetrics.WithMaxModels(0), modelmetrics.WithMaxStatements(-1)} {
 		if _, err := modelmetrics.New(stackprom.WithRegisterer(nil), o); err == nil || !strings.HasPrefix(err.Error(), "modelmetrics: ") {
 			t.Errorf("error %v", err)
 		}

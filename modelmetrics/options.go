@@ -3,16 +3,22 @@ package modelmetrics
 import (
 	"fmt"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 )
+
+// Option configures New. The options of package stackprom (registerer,
+// namespace, naming, constant labels) are Options, and so are this
+// package's With… functions; no other component's options are.
+type Option interface {
+	config.ModelOption
+}
 
 // WithMaxModels caps the number of distinct model label values. Models
 // declared past the cap share the "<other>" series, so code that derives
 // model names from data cannot explode the series count. The default is
 // 500.
-func WithMaxModels(n int) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithMaxModels(n int) Option {
+	return config.ModelFunc(func(c *config.Config) {
 		if n < 1 {
 			c.Fail(fmt.Errorf("modelmetrics: WithMaxModels(%d): need at least 1", n))
 			return
@@ -26,8 +32,8 @@ func WithMaxModels(n int) stackprom.Option {
 // execution (a scan of the text, without allocation), so applications that
 // build statements with inline values stay bounded in memory. The default
 // is 1000.
-func WithMaxStatements(n int) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithMaxStatements(n int) Option {
+	return config.ModelFunc(func(c *config.Config) {
 		if n < 0 {
 			c.Fail(fmt.Errorf("modelmetrics: WithMaxStatements(%d): need at least 0", n))
 			return

@@ -11,7 +11,7 @@ import (
 	"github.com/stackprom/stackprom"
 )
 
-func newTables(t testing.TB, tables map[string]string, opts ...stackprom.Option) (*Tables, *prometheus.Registry) {
+func newTables(t testing.TB, tables map[string]string, opts ...Option) (*Tables, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m := MustNew(append(opts, stackprom.WithRegisterer(reg))...)

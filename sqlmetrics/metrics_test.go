@@ -19,10 +19,10 @@ import (
 )
 
 // openFake opens a database on the fake driver with a fresh registry.
-func openFake(t *testing.T, opts ...stackprom.Option) (*sql.DB, *prometheus.Registry) {
+func openFake(t *testing.T, opts ...Option) (*sql.DB, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	opts = append([]stackprom.Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main")}, opts...)
+	opts = append([]Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main")}, opts...)
 	db, err := OpenDB(&fakeConnector{name: "x", d: fakeDriverContext{}}, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestCounting(t *testing.T) {
 
 func TestConnections(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	opts := []stackprom.Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main"), WithPoolStats(false)}
+	opts := []Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main"), WithPoolStats(false)}
 	good, err := OpenDB(&fakeConnector{name: "x", d: fakeDriver{}}, opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -425,7 +425,7 @@ func TestExecMany(t *testing.T) {
 
 func TestPoolStats(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	opts := []stackprom.Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main"),
+	opts := []Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main"),
 		stackprom.WithConstLabels(prometheus.Labels{"service": "shop"})}
 	db, err := OpenDB(&fakeConnector{name: "x", d: fakeDriver{}}, opts...)
 	if err != nil {
@@ -495,7 +495,7 @@ func init() {
 
 func TestOpenAndRegister(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	opts := []stackprom.Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main")}
+	opts := []Option{stackprom.WithRegisterer(reg), WithVendor("fake"), WithAlias("main")}
 	if _, err := Open("no-such-driver", "x", opts...); err == nil || !strings.Contains(err.Error(), `sql: unknown driver "no-such-driver"`) {
 		t.Errorf("unknown driver: %v, want database/sql's error", err)
 	}

@@ -3,7 +3,6 @@ package sqlmetrics
 import (
 	"database/sql/driver"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/modelmetrics"
 )
@@ -18,8 +17,8 @@ import (
 // gives no rows affected for them (pgxmetrics's tracer, which reads pgx's
 // command tags, counts them). With a nil t, nothing is derived; that is
 // the default.
-func WithModels(t *modelmetrics.Tables) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithModels(t *modelmetrics.Tables) Option {
+	return config.SQLFunc(func(c *config.Config) {
 		if t == nil {
 			c.Model.Statements = nil
 			return

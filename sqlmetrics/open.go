@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 )
 
@@ -20,7 +19,7 @@ import (
 // driver.DriverContext exactly when d does. Options: WithAlias, WithVendor
 // (needed only when d is not a PostgreSQL, MySQL or SQLite driver),
 // WithDuration, WithMaxErrorTypes and the shared stackprom options.
-func WrapDriver(d driver.Driver, opts ...stackprom.Option) (driver.Driver, error) {
+func WrapDriver(d driver.Driver, opts ...Option) (driver.Driver, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -39,7 +38,7 @@ func WrapDriver(d driver.Driver, opts ...stackprom.Option) (driver.Driver, error
 // WrapConnector returns c wrapped, as WrapDriver wraps a driver; the result
 // is an io.Closer exactly when c is. Pass it to sql.OpenDB, or use OpenDB,
 // which also registers pool statistics.
-func WrapConnector(c driver.Connector, opts ...stackprom.Option) (driver.Connector, error) {
+func WrapConnector(c driver.Connector, opts ...Option) (driver.Connector, error) {
 	cfg, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -64,14 +63,14 @@ var registered atomic.Int64
 // driverName with an empty data source name, which a driver that is a
 // driver.DriverContext must accept; for one that does not, wrap the driver
 // with WrapDriver and call sql.Register yourself.
-func Register(driverName string, opts ...stackprom.Option) (string, error) {
+func Register(driverName string, opts ...Option) (string, error) {
 	d, err := driverNamed(driverName, "")
 	if err != nil {
 		return "", fmt.Errorf("sqlmetrics: Register: %w", err)
 	}
 	if !hasVendor(opts) {
 		if v := vendorFromName(driverName); v != "" {
-			opts = append([]stackprom.Option{WithVendor(v)}, opts...)
+			opts = append([]Option{WithVendor(v)}, opts...)
 		}
 	}
 	w, err := WrapDriver(d, opts...)
@@ -116,7 +115,7 @@ func driverNamed(name, dsn string) (driver.Driver, error) {
 // does, with the driver wrapped (see WrapDriver), and registers its pool
 // statistics (see WithPoolStats). Errors of the driver (an unknown driver, a
 // data source name it cannot parse) are returned unchanged.
-func Open(driverName, dsn string, opts ...stackprom.Option) (*sql.DB, error) {
+func Open(driverName, dsn string, opts ...Option) (*sql.DB, error) {
 	d, err := driverNamed(driverName, dsn)
 	if err != nil {
 		return nil, err
@@ -142,7 +141,7 @@ func Open(driverName, dsn string, opts ...stackprom.Option) (*sql.DB, error) {
 // the connector wrapped (see WrapConnector), and registers its pool
 // statistics (see WithPoolStats). It is the way in for drivers configured
 // through a connector: pgx's stdlib.GetConnector, mysql.NewConnector.
-func OpenDB(c driver.Connector, opts ...stackprom.Option) (*sql.DB, error) {
+func OpenDB(c driver.Connector, opts ...Option) (*sql.DB, error) {
 	cfg, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -272,7 +271,7 @@ func vendorFromName(s string) string {
 }
 
 // hasVendor reports whether opts set a vendor.
-func hasVendor(opts []stackprom.Option) bool {
+func hasVendor(opts []Option) bool {
 	c, _ := config.New(opts)
 	return c != nil && c.SQL.Vendor != ""
 }

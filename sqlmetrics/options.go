@@ -3,9 +3,17 @@ package sqlmetrics
 import (
 	"fmt"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/config"
 )
+
+// Option configures Open, OpenDB, WrapDriver, WrapConnector, Register and
+// NewRecorder, and the pgxmetrics tracer. The options of package stackprom
+// (registerer, namespace, naming, constant labels, buckets, exemplars) are
+// Options, and so are this package's With… functions; no other component's
+// options are.
+type Option interface {
+	config.SQLOption
+}
 
 // DefaultAlias is the alias of a database opened without WithAlias, as
 // Django names its only database "default".
@@ -49,8 +57,8 @@ func (d Duration) String() string {
 // like a key of Django's DATABASES. It also names the database in the pool
 // statistics (the db_name label of the go_sql_… families). The default is
 // "default".
-func WithAlias(alias string) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithAlias(alias string) Option {
+	return config.SQLFunc(func(c *config.Config) {
 		if alias == "" {
 			c.Fail(fmt.Errorf("sqlmetrics: WithAlias: empty alias"))
 			return
@@ -65,8 +73,8 @@ func WithAlias(alias string) stackprom.Option {
 // mattn/go-sqlite3 and others); a driver that is none of these needs this
 // option. Prefer Django's names (the PostgreSQL, MySQL and SQLite constants)
 // where one fits, so that dashboards built for django-prometheus match.
-func WithVendor(vendor string) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithVendor(vendor string) Option {
+	return config.SQLFunc(func(c *config.Config) {
 		if vendor == "" {
 			c.Fail(fmt.Errorf("sqlmetrics: WithVendor: empty vendor"))
 			return
@@ -77,8 +85,8 @@ func WithVendor(vendor string) stackprom.Option {
 
 // WithDuration selects what the duration family measures for a query. The
 // default is DriverCall.
-func WithDuration(d Duration) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithDuration(d Duration) Option {
+	return config.SQLFunc(func(c *config.Config) {
 		switch d {
 		case DriverCall, UntilRowsClosed:
 			c.SQL.UntilRowsClosed = d == UntilRowsClosed
@@ -91,8 +99,8 @@ func WithDuration(d Duration) stackprom.Option {
 // WithMaxErrorTypes caps the number of distinct type label values of the
 // errors family per alias and vendor; error types past the cap are recorded
 // as "<other>". The default is 100.
-func WithMaxErrorTypes(n int) stackprom.Option {
-	return config.Func(func(c *config.Config) {
+func WithMaxErrorTypes(n int) Option {
+	return config.SQLFunc(func(c *config.Config) {
 		if n < 1 {
 			c.Fail(fmt.Errorf("sqlmetrics: WithMaxErrorTypes(%d): need at least 1", n))
 			return
@@ -106,6 +114,6 @@ func WithMaxErrorTypes(n int) stackprom.Option {
 // families (go_sql_open_connections, go_sql_wait_count_total, …) with the
 // alias as their db_name label, registered on the same registerer and
 // unregistered when the *sql.DB is closed. The default is on.
-func WithPoolStats(on bool) stackprom.Option {
-	return config.Func(func(c *config.Config) { c.SQL.NoPoolStats = !on })
+func WithPoolStats(on bool) Option {
+	return config.SQLFunc(func(c *config.Config) { c.SQL.NoPoolStats = !on })
 }

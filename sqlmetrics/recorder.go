@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 	"github.com/stackprom/stackprom/internal/schema"
@@ -49,6 +48,7 @@ type Recorder struct {
 
 	untilRowsClosed bool
 	cfg             *config.Config
+	registerer      prometheus.Registerer // with the constant labels and db_name
 }
 
 // NewRecorder builds the database families and registers them (see
@@ -57,7 +57,7 @@ type Recorder struct {
 // there is no driver to detect the vendor from; the alias defaults to
 // "default". It returns an error if an option is invalid or a family clashes
 // with a different collector of the same name.
-func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
+func NewRecorder(opts ...Option) (*Recorder, error) {
 	c, err := config.New(opts)
 	if err != nil {
 		return nil, err
@@ -67,6 +67,10 @@ func NewRecorder(opts ...stackprom.Option) (*Recorder, error) {
 	}
 	return newRecorder(c, c.SQL.Vendor)
 }
+
+// MustNewRecorder is NewRecorder for use in a one-line setup; it panics on
+// error.
+func MustNewRecorder(opts ...Option) *Recorder { return config.Must(NewRecorder(opts...)) }
 
 func newRecorder(c *config.Config, vendor string) (*Recorder, error) {
 	alias := c.SQL.Alias
@@ -98,6 +102,7 @@ func newRecorder(c *config.Config, vendor string) (*Recorder, error) {
 		exemplar:        c.Exemplar,
 		untilRowsClosed: c.SQL.UntilRowsClosed,
 		cfg:             c,
+		registerer:      c.RegistererWith("db_name", alias),
 	}
 	r.errors = children.Bounded[prometheus.Counter]{
 		Max: maxTypes,
@@ -111,6 +116,35 @@ func (r *Recorder) Alias() string { return r.alias }
 
 // Vendor returns the vendor label value.
 func (r *Recorder) Vendor() string { return r.vendor }
+
+// Namespace returns the stackprom.WithNamespace prefix ("" by default),
+// for an adapter that names the families of a collector it registers.
+func (r *Recorder) Namespace() string { return r.cfg.Namespace }
+
+// Register registers col, a collector that belongs to this database (a
+// driver's own connection-pool statistics, say), on the recorder's
+// registerer, adding the stackprom.WithConstLabels labels and a db_name
+// label with the alias, as the go_sql_… pool statistics have, so that the
+// collectors of two databases stay apart. col's own descriptors must not
+// have a db_name label. With a nil registerer it registers nothing. It
+// returns the registerer's error, such as a prometheus.AlreadyRegisteredError
+// when a collector of the same families is already registered for this
+// alias.
+func (r *Recorder) Register(col prometheus.Collector) error {
+	if r.registerer == nil {
+		return nil
+	}
+	return r.registerer.Register(col)
+}
+
+// Unregister removes a collector that Register registered, and reports
+// whether it was registered.
+func (r *Recorder) Unregister(col prometheus.Collector) bool {
+	if r.registerer == nil {
+		return false
+	}
+	return r.registerer.Unregister(col)
+}
 
 // Connect records an attempt to open a connection: new connections +1 and,
 // when err is not nil, connection errors +1. As in django-prometheus, new

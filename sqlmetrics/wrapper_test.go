@@ -31,9 +31,9 @@ var ifaceTypes = map[string]reflect.Type{
 
 func implements(v any, t reflect.Type) bool { return reflect.TypeOf(v).Implements(t) }
 
-func testRecorder(t *testing.T, opts ...stackprom.Option) *Recorder {
+func testRecorder(t *testing.T, opts ...Option) *Recorder {
 	t.Helper()
-	opts = append([]stackprom.Option{stackprom.WithRegisterer(prometheus.NewRegistry()), WithVendor("fake")}, opts...)
+	opts = append([]Option{stackprom.WithRegisterer(prometheus.NewRegistry()), WithVendor("fake")}, opts...)
 	r, err := NewRecorder(opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func openBun(t *testing.T, b dbtest.Backend, opts ...bunmetrics.Option) (*bun.DB
 	}
 	reg := prometheus.NewRegistry()
 	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
-	db = db.WithQueryHook(bunmetrics.New(m, append(opts, bunmetrics.Models(&Dog{}, &Lawn{}, &Cat{}))...))
+	db = db.WithQueryHook(bunmetrics.MustNew(m, append(opts, bunmetrics.WithModels(&Dog{}, &Lawn{}, &Cat{}))...))
 	return db, reg
 }
 
@@ -152,7 +152,7 @@ func TestDjangoModels(t *testing.T) {
 
 // AllModels counts every model, unnamed ones under their table name.
 func TestAllModels(t *testing.T) {
-	db, reg := openBun(t, vendors[0].Fresh(t), bunmetrics.AllModels())
+	db, reg := openBun(t, vendors[0].Fresh(t), bunmetrics.WithAllModels())
 	ctx := t.Context()
 	s := stackpromtest.Take(t, reg)
 	if _, err := db.NewInsert().Model(&[]Cat{{Name: "Tom"}, {Name: "Felix"}}).Exec(ctx); err != nil {

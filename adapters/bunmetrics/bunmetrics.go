@@ -3,14 +3,14 @@
 // modelmetrics's families, by rows affected, bulk operations included.
 //
 //	m := modelmetrics.MustNew()
-//	db = db.WithQueryHook(bunmetrics.New(m, bunmetrics.Models(&Dog{}, &Lawn{})))
+//	db = db.WithQueryHook(bunmetrics.MustNew(m, bunmetrics.WithModels(&Dog{}, &Lawn{})))
 //
 // A model is counted when its type names itself, the Go counterpart of
 // django-prometheus's ExportModelOperationsMixin("dog"):
 //
 //	func (Dog) MetricsModel() string { return "dog" }
 //
-// or, with AllModels, every model is, under its table name.
+// or, with WithAllModels, every model is, under its table name.
 //
 // bun was chosen over ent for this adapter: one QueryHook sees every query
 // bun runs with its model, its kind (InsertQuery, UpdateQuery, …) and its
@@ -23,6 +23,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -42,35 +43,66 @@ type Hook struct {
 
 var _ bun.QueryHook = (*Hook)(nil)
 
-// Option configures a Hook.
-type Option func(*Hook)
+// Option configures New.
+type Option interface {
+	apply(*Hook) error
+}
 
-// AllModels counts every model, not only those whose type has a
+type option func(*Hook) error
+
+func (f option) apply(h *Hook) error { return f(h) }
+
+// WithAllModels counts every model, not only those whose type has a
 // MetricsModel method: the others under their table name (also for queries
 // on a table without a model, NewInsert().Table("dogs")).
 // modelmetrics.WithMaxModels bounds the names.
-func AllModels() Option { return func(h *Hook) { h.all = true } }
+func WithAllModels() Option {
+	return option(func(h *Hook) error { h.all = true; return nil })
+}
 
-// Models declares the named models among models (values or pointers of
+// WithModels declares the named models among models (values or pointers of
 // model types) when the hook is built, so that their series exist at zero
 // before their first operation, as django-prometheus creates them when the
 // model class is defined. Without it a model's series appear at its first
-// operation.
-func Models(models ...any) Option {
-	return func(h *Hook) {
-		for _, v := range models {
+// operation. A nil model is an error of New.
+func WithModels(models ...any) Option {
+	return option(func(h *Hook) error {
+		for i, v := range models {
+			if v == nil {
+				return fmt.Errorf("bunmetrics: WithModels: model %d is nil", i)
+			}
 			if name, ok := modelmetrics.NameOf(reflect.TypeOf(v)); ok {
 				h.m.Model(name)
 			}
 		}
-	}
+		return nil
+	})
 }
 
-// New returns a hook counting into m.
-func New(m *modelmetrics.Metrics, opts ...Option) *Hook {
+// New returns a hook counting into m. It returns an error if m is nil or
+// an option is invalid.
+func New(m *modelmetrics.Metrics, opts ...Option) (*Hook, error) {
+	if m == nil {
+		return nil, errors.New("bunmetrics: New: nil Metrics")
+	}
 	h := &Hook{m: m}
+	var errs []error
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			errs = append(errs, o.apply(h))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(m *modelmetrics.Metrics, opts ...Option) *Hook {
+	h, err := New(m, opts...)
+	if err != nil {
+		panic(err)
 	}
 	return h
 }

@@ -34,7 +34,7 @@ func Example() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
 	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
 	// Dog has func (Dog) MetricsModel() string { return "dog" }.
-	db = db.WithQueryHook(bunmetrics.New(m, bunmetrics.Models(&Dog{})))
+	db = db.WithQueryHook(bunmetrics.MustNew(m, bunmetrics.WithModels(&Dog{})))
 
 	db.NewInsert().Model(&Dog{Name: "Cool"}).Exec(ctx)
 	db.NewInsert().Model(&[]Dog{{Name: "a"}, {Name: "b"}, {Name: "c"}}).Exec(ctx) // bulk: 3 rows

@@ -27,7 +27,7 @@ func Example() {
 	r.Method("GET", "/", httpmetrics.NamedFunc("index", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<h1>Dogs</h1>\n")
 	}))
-	r.Method("GET", "/metrics", stackprom.Handler(stackprom.WithGatherer(reg)))
+	r.Method("GET", "/metrics", stackprom.MustNewHandler(stackprom.WithGatherer(reg)))
 
 	// Before outermost, a recoverer between, After around the router.
 	srv := httptest.NewServer(m.Before(middleware.Recoverer(chimetrics.After(m, r))))

@@ -30,7 +30,7 @@ func Example() {
 	e.GET("/cats/:id", func(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "no cats here") // status from echo's error handler
 	})
-	e.GET("/metrics", echo.WrapHandler(stackprom.Handler(stackprom.WithGatherer(reg))))
+	e.GET("/metrics", echo.WrapHandler(stackprom.MustNewHandler(stackprom.WithGatherer(reg))))
 
 	// Before, plain net/http, goes around the whole server.
 	srv := httptest.NewServer(m.Before(e))

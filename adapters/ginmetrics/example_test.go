@@ -27,7 +27,7 @@ func Example() {
 		ginmetrics.SetView(c, "index")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<h1>Dogs</h1>\n"))
 	})
-	engine.GET("/metrics", gin.WrapH(stackprom.Handler(stackprom.WithGatherer(reg))))
+	engine.GET("/metrics", gin.WrapH(stackprom.MustNewHandler(stackprom.WithGatherer(reg))))
 
 	// Before, plain net/http, goes around the whole engine.
 	srv := httptest.NewServer(m.Before(engine))

@@ -33,7 +33,7 @@ func Example() {
 		panic(err)
 	}
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	migrationmetrics.MustNew("default", goosemetrics.New(status), stackprom.WithRegisterer(reg))
+	migrationmetrics.MustNew("default", goosemetrics.MustNew(status), stackprom.WithRegisterer(reg))
 
 	// The migration job applies two of three.
 	job, err := goose.NewProvider(goose.DialectSQLite3, db, migrations)

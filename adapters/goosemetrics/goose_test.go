@@ -62,7 +62,7 @@ func TestFollowsMigrations(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			clk := migrationtest.NewClock()
-			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "migrations"))
+			src := goosemetrics.MustNew(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "migrations"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
 			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
@@ -92,7 +92,7 @@ func TestFailedMigration(t *testing.T) {
 				t.Fatal("the broken migration applied")
 			}
 			reg := prometheus.NewRegistry()
-			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "broken"))
+			src := goosemetrics.MustNew(provider(t, b, dbtest.Open(t, b.Driver, b.DSN), "broken"))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg))
 			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 0, Version: 3, Errors: 0})
 		})
@@ -106,13 +106,13 @@ func TestDatabaseDownAtStart(t *testing.T) {
 		t.Run(v.Name, func(t *testing.T) {
 			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
-			src := goosemetrics.New(provider(t, b, dbtest.Open(t, b.Driver, b.Down), "migrations"))
+			src := goosemetrics.MustNew(provider(t, b, dbtest.Open(t, b.Driver, b.Down), "migrations"))
 			c, err := migrationmetrics.New("default", src, stackprom.WithRegisterer(reg),
 				migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(stackprom.Handler(stackprom.WithGatherer(reg)))
+			srv := httptest.NewServer(stackprom.MustNewHandler(stackprom.WithGatherer(reg)))
 			defer srv.Close()
 			for range 2 {
 				resp, err := http.Get(srv.URL)

@@ -4,7 +4,7 @@
 //
 //	db, _ := sql.Open("pgx", dsn) // does not connect yet
 //	p, _ := goose.NewProvider(goose.DialectPostgres, db, migrationsFS)
-//	migrationmetrics.MustNew("default", goosemetrics.New(p))
+//	migrationmetrics.MustNew("default", goosemetrics.MustNew(p))
 //
 // goose.NewProvider does not connect, so start-up does not depend on the
 // database: a database that is down only makes scrapes count errors.
@@ -12,6 +12,7 @@ package goosemetrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pressly/goose/v3"
@@ -31,8 +32,22 @@ var _ migrationmetrics.Source = (*Source)(nil)
 // lock (and the session lock, when one is set), so a read through the
 // provider that is migrating waits for the migration, up to the
 // collector's timeout. Like every goose command, the first read creates
-// goose's version table if it is missing.
-func New(p *goose.Provider) *Source { return &Source{p: p} }
+// goose's version table if it is missing. It returns an error if p is nil.
+func New(p *goose.Provider) (*Source, error) {
+	if p == nil {
+		return nil, errors.New("goosemetrics: New: nil provider")
+	}
+	return &Source{p: p}, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(p *goose.Provider) *Source {
+	s, err := New(p)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
 
 // Status asks the provider for the status of each migration it knows:
 // applied ones count as applied (their highest version is the version),

@@ -16,8 +16,8 @@
 //
 //	h := m.Before(handlers.RecoveryHandler()(gorillamuxmetrics.After(m, r)))
 //
-// After wraps the ResponseWriter once (httpmetrics' own After) and adds
-// Route to the router's middlewares (router.Use), which gorilla/mux runs
+// After wraps the ResponseWriter once (httpmetrics' own After) and, through
+// Routes, adds a middleware to the router's (router.Use), which gorilla/mux runs
 // only for a request a route matched, with the route known; routes added
 // before or after the call are covered, sub-routers' included. A handler
 // wrapped in httpmetrics.Named, or one that calls httpmetrics.SetView,

@@ -26,7 +26,7 @@ func Example() {
 	r.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<h1>Dogs</h1>\n")
 	}).Methods("GET").Name("index")
-	r.Handle("/metrics", stackprom.Handler(stackprom.WithGatherer(reg)))
+	r.Handle("/metrics", stackprom.MustNewHandler(stackprom.WithGatherer(reg)))
 
 	// Instrument is m.Before(gorillamuxmetrics.After(m, r)): put other
 	// middlewares between the two by stacking them yourself.

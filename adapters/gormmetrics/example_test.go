@@ -30,7 +30,7 @@ func Example() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
 	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
 	// Dog has func (Dog) MetricsModel() string { return "dog" }.
-	if err := db.Use(gormmetrics.New(m, gormmetrics.Models(&Dog{}))); err != nil {
+	if err := db.Use(gormmetrics.MustNew(m, gormmetrics.WithModels(&Dog{}))); err != nil {
 		panic(err)
 	}
 

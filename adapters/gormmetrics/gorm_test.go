@@ -42,7 +42,7 @@ type Cat struct {
 }
 
 func openGorm(t *testing.T, b dbtest.Backend, opts ...gormmetrics.Option) (*gorm.DB, *prometheus.Registry) {
-	opts = append(opts, gormmetrics.Models(&Dog{}, &Lawn{}, &Cat{}))
+	opts = append(opts, gormmetrics.WithModels(&Dog{}, &Lawn{}, &Cat{}))
 	t.Helper()
 	var d gorm.Dialector
 	switch b.Driver {
@@ -66,7 +66,7 @@ func openGorm(t *testing.T, b dbtest.Backend, opts ...gormmetrics.Option) (*gorm
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	if err := db.Use(gormmetrics.New(modelmetrics.MustNew(stackprom.WithRegisterer(reg)), opts...)); err != nil {
+	if err := db.Use(gormmetrics.MustNew(modelmetrics.MustNew(stackprom.WithRegisterer(reg)), opts...)); err != nil {
 		t.Fatal(err)
 	}
 	return db, reg
@@ -159,7 +159,7 @@ func TestDjangoModels(t *testing.T) {
 
 // AllModels counts every model, unnamed ones under their table name.
 func TestAllModels(t *testing.T) {
-	db, reg := openGorm(t, vendors[0].Fresh(t), gormmetrics.AllModels())
+	db, reg := openGorm(t, vendors[0].Fresh(t), gormmetrics.WithAllModels())
 	s := stackpromtest.Take(t, reg)
 	must(t, db.Create(&[]Cat{{Name: "Tom"}, {Name: "Felix"}}))
 	s.AssertDiff(t, 2, "model_inserts_total", prometheus.Labels{"model": "cats"})
@@ -172,7 +172,7 @@ func TestAllModels(t *testing.T) {
 // Installing the plugin twice is refused by GORM, not a panic.
 func TestUseTwice(t *testing.T) {
 	db, _ := openGorm(t, vendors[0].Fresh(t))
-	if err := db.Use(gormmetrics.New(modelmetrics.MustNew(stackprom.WithRegisterer(nil)))); err == nil {
+	if err := db.Use(gormmetrics.MustNew(modelmetrics.MustNew(stackprom.WithRegisterer(nil)))); err == nil {
 		t.Error("no error for a second install")
 	}
 }
@@ -183,7 +183,7 @@ func TestDeclareError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := gormmetrics.New(modelmetrics.MustNew(stackprom.WithRegisterer(nil)), gormmetrics.Models(42))
+	p := gormmetrics.MustNew(modelmetrics.MustNew(stackprom.WithRegisterer(nil)), gormmetrics.WithModels(42))
 	if err := db.Use(p); err == nil {
 		t.Error("no error for a model that is not a struct")
 	}

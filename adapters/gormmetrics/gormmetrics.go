@@ -3,17 +3,18 @@
 // operations included.
 //
 //	m := modelmetrics.MustNew()
-//	db.Use(gormmetrics.New(m))
+//	db.Use(gormmetrics.MustNew(m, gormmetrics.WithModels(&Dog{}, &Lawn{})))
 //
 // A model is counted when its type names itself, the Go counterpart of
 // django-prometheus's ExportModelOperationsMixin("dog"):
 //
 //	func (Dog) MetricsModel() string { return "dog" }
 //
-// or, with AllModels, every model is, under its table name.
+// or, with WithAllModels, every model is, under its table name.
 package gormmetrics
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -31,31 +32,67 @@ type Plugin struct {
 	types    sync.Map // *schema.Schema -> *modelmetrics.Model (nil: not counted)
 }
 
-// Option configures a Plugin.
-type Option func(*Plugin)
+// Option configures New.
+type Option interface {
+	apply(*Plugin) error
+}
 
-// AllModels counts every model, not only those whose type has a
+type option func(*Plugin) error
+
+func (f option) apply(p *Plugin) error { return f(p) }
+
+// WithAllModels counts every model, not only those whose type has a
 // MetricsModel method: the others under their table name
 // (Statement.Schema.Table, or Statement.Table for db.Table(…) without a
 // model). modelmetrics.WithMaxModels bounds the names.
-func AllModels() Option { return func(p *Plugin) { p.all = true } }
+func WithAllModels() Option {
+	return option(func(p *Plugin) error { p.all = true; return nil })
+}
 
-// Models declares models when the plugin is installed, so that their
+// WithModels declares models when the plugin is installed, so that their
 // series exist at zero before their first operation, as django-prometheus
-// creates them when the model class is defined: Models(&Dog{}, &Lawn{}).
-// Without it a model's series appear at its first operation. Models that
-// do not name themselves are declared only with AllModels.
-func Models(models ...any) Option {
-	return func(p *Plugin) { p.declared = append(p.declared, models...) }
+// creates them when the model class is defined: WithModels(&Dog{},
+// &Lawn{}). Without it a model's series appear at its first operation.
+// Models that do not name themselves are declared only with WithAllModels.
+// A nil model is an error of New.
+func WithModels(models ...any) Option {
+	return option(func(p *Plugin) error {
+		for i, v := range models {
+			if v == nil {
+				return fmt.Errorf("gormmetrics: WithModels: model %d is nil", i)
+			}
+		}
+		p.declared = append(p.declared, models...)
+		return nil
+	})
 }
 
 var _ gorm.Plugin = (*Plugin)(nil)
 
-// New returns a plugin counting into m.
-func New(m *modelmetrics.Metrics, opts ...Option) *Plugin {
+// New returns a plugin counting into m. It returns an error if m is nil or
+// an option is invalid.
+func New(m *modelmetrics.Metrics, opts ...Option) (*Plugin, error) {
+	if m == nil {
+		return nil, errors.New("gormmetrics: New: nil Metrics")
+	}
 	p := &Plugin{m: m}
+	var errs []error
 	for _, o := range opts {
-		o(p)
+		if o != nil {
+			errs = append(errs, o.apply(p))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(m *modelmetrics.Metrics, opts ...Option) *Plugin {
+	p, err := New(m, opts...)
+	if err != nil {
+		panic(err)
 	}
 	return p
 }

@@ -6,34 +6,42 @@ import (
 
 	"github.com/bradfitz/gomemcache/memcache"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/cachemetrics"
 )
 
 // Client is a *memcache.Client that records the cache families. It has the
 // methods of *memcache.Client; set the client's fields (Timeout,
-// MaxIdleConns, DialContext) on the client given to Wrap. It is safe for
+// MaxIdleConns, DialContext) on the client given to New. It is safe for
 // concurrent use.
 type Client struct {
 	c   *memcache.Client
 	rec *cachemetrics.Recorder
 }
 
-// Wrap builds the cache families, registers them (see
+// New builds the cache families, registers them (see
 // stackprom.WithRegisterer) and returns c instrumented. The backend label
 // defaults to "memcached" (cachemetrics.WithBackend names the cache) and
 // durations are observed (cachemetrics.WithLatency turns them off). It
 // returns an error if c is nil, an option is invalid or a family clashes
 // with another collector.
-func Wrap(c *memcache.Client, opts ...stackprom.Option) (*Client, error) {
+func New(c *memcache.Client, opts ...cachemetrics.Option) (*Client, error) {
 	if c == nil {
-		return nil, errors.New("memcachemetrics: Wrap: nil client")
+		return nil, errors.New("memcachemetrics: New: nil client")
 	}
-	rec, err := cachemetrics.NewRecorder(append([]stackprom.Option{cachemetrics.WithBackend(cachemetrics.Memcached)}, opts...)...)
+	rec, err := cachemetrics.New(append([]cachemetrics.Option{cachemetrics.WithBackend(cachemetrics.Memcached)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
 	return &Client{c: c, rec: rec}, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(c *memcache.Client, opts ...cachemetrics.Option) *Client {
+	mc, err := New(c, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return mc
 }
 
 // Raw returns the wrapped client; what is done through it is not counted.

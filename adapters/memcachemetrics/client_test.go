@@ -24,11 +24,11 @@ import (
 // default 127.0.0.1:11211; the test skips without one), instrumented on a
 // fresh registry. Keys carry the test's name as a prefix, so that tests
 // sharing the server do not collide.
-func newClient(t *testing.T, opts ...stackprom.Option) (*memcachemetrics.Client, *prometheus.Registry, func(string) string) {
+func newClient(t *testing.T, opts ...cachemetrics.Option) (*memcachemetrics.Client, *prometheus.Registry, func(string) string) {
 	t.Helper()
 	addr := stackpromtest.Addr(t, "STACKPROM_MEMCACHED_ADDR", "127.0.0.1:11211")
 	reg := prometheus.NewRegistry()
-	mc, err := memcachemetrics.Wrap(memcache.New(addr), append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...)
+	mc, err := memcachemetrics.New(memcache.New(addr), append([]cachemetrics.Option{stackprom.WithRegisterer(reg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func ignore(err, expected error) error {
 func TestUnreachable(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(stackpromtest.FreePort(t)))
-	mc, err := memcachemetrics.Wrap(memcache.New(addr), stackprom.WithRegisterer(reg))
+	mc, err := memcachemetrics.New(memcache.New(addr), stackprom.WithRegisterer(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestRestart(t *testing.T) {
 	}
 	proc := start()
 	reg := prometheus.NewRegistry()
-	mc, err := memcachemetrics.Wrap(memcache.New(addr), stackprom.WithRegisterer(reg))
+	mc, err := memcachemetrics.New(memcache.New(addr), stackprom.WithRegisterer(reg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,10 +235,10 @@ func TestBackendAndOptions(t *testing.T) {
 	if mc.Recorder().Backend() != "sessions" {
 		t.Errorf("backend %q", mc.Recorder().Backend())
 	}
-	if _, err := memcachemetrics.Wrap(nil); err == nil || !strings.HasPrefix(err.Error(), "memcachemetrics: ") {
+	if _, err := memcachemetrics.New(nil); err == nil || !strings.HasPrefix(err.Error(), "memcachemetrics: ") {
 		t.Errorf("Wrap(nil): %v", err)
 	}
-	if _, err := memcachemetrics.Wrap(memcache.New(), cachemetrics.WithBackend("")); err == nil {
+	if _, err := memcachemetrics.New(memcache.New(), cachemetrics.WithBackend("")); err == nil {
 		t.Error("empty backend: no error")
 	}
 }

@@ -6,7 +6,7 @@
 // gomemcache has no hooks, so Wrap returns a *Client with the methods of
 // *memcache.Client; swap the type and keep the calls:
 //
-//	mc, err := memcachemetrics.Wrap(memcache.New("127.0.0.1:11211"))
+//	mc, err := memcachemetrics.New(memcache.New("127.0.0.1:11211"))
 //	…
 //	item, err := mc.Get("foo") // memcache.ErrCacheMiss is a miss, not a failure
 //

@@ -15,7 +15,7 @@ func Example() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
 	raw := memcache.New("127.0.0.1:11211")
 	raw.DialContext = newFakeMemcached().DialContext // in a service: leave it out, to dial the server
-	mc, err := memcachemetrics.Wrap(raw, stackprom.WithRegisterer(reg))
+	mc, err := memcachemetrics.New(raw, stackprom.WithRegisterer(reg))
 	if err != nil {
 		panic(err)
 	}

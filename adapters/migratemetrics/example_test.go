@@ -37,7 +37,7 @@ func Example() {
 		panic(err)
 	}
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	migrationmetrics.MustNew("default", migratemetrics.New(src, db), stackprom.WithRegisterer(reg))
+	migrationmetrics.MustNew("default", migratemetrics.MustNew(src, db), stackprom.WithRegisterer(reg))
 
 	// The migration job (elsewhere, or at start-up) applies two of three.
 	drv, err := sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})

@@ -75,7 +75,7 @@ func TestFollowsMigrations(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			clk := migrationtest.NewClock()
-			src := migratemetrics.New(sourceOf(t, "migrations"), dbtest.Open(t, b.Driver, b.DSN))
+			src := migratemetrics.MustNew(sourceOf(t, "migrations"), dbtest.Open(t, b.Driver, b.DSN))
 			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
 
 			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
@@ -108,7 +108,7 @@ func TestDirty(t *testing.T) {
 				t.Fatal("the broken migration applied")
 			}
 			reg := prometheus.NewRegistry()
-			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "broken"), dbtest.Open(t, b.Driver, b.DSN)),
+			migrationmetrics.MustNew("default", migratemetrics.MustNew(sourceOf(t, "broken"), dbtest.Open(t, b.Driver, b.DSN)),
 				stackprom.WithRegisterer(reg))
 			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 1, Version: 4, Errors: 0})
 		})
@@ -124,12 +124,12 @@ func TestDatabaseDownAtStart(t *testing.T) {
 			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
 			db := dbtest.Open(t, b.Driver, b.Down)
-			c, err := migrationmetrics.New("default", migratemetrics.New(sourceOf(t, "migrations"), db),
+			c, err := migrationmetrics.New("default", migratemetrics.MustNew(sourceOf(t, "migrations"), db),
 				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(stackprom.Handler(stackprom.WithGatherer(reg)))
+			srv := httptest.NewServer(stackprom.MustNewHandler(stackprom.WithGatherer(reg)))
 			defer srv.Close()
 			for i := 1; i <= 2; i++ {
 				resp, err := http.Get(srv.URL)
@@ -161,7 +161,7 @@ func TestFromDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := migratemetrics.FromDriver(sourceOf(t, "migrations"), drv).Status(t.Context())
+	st, err := migratemetrics.MustNewFromDriver(sourceOf(t, "migrations"), drv).Status(t.Context())
 	if err != nil || st != (migrationmetrics.Status{Applied: 2, Unapplied: 1, Version: 2}) {
 		t.Errorf("Status = %+v, %v", st, err)
 	}
@@ -174,13 +174,25 @@ func TestOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := dbtest.Open(t, b.Driver, b.DSN)
-	st, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("schema_migrations")).Status(t.Context())
+	st, err := migratemetrics.MustNew(sourceOf(t, "migrations"), db, migratemetrics.WithTable("schema_migrations")).Status(t.Context())
 	if err != nil || st.Applied != 3 {
 		t.Errorf("Status = %+v, %v", st, err)
 	}
-	_, err = migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("x; DROP TABLE dog")).Status(t.Context())
-	if err == nil || !strings.HasPrefix(err.Error(), "migratemetrics: ") {
-		t.Errorf("invalid table: %v", err)
+	// A bad table name is an error of New, before any scrape.
+	for _, table := range []string{"x; DROP TABLE dog", ""} {
+		src, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable(table))
+		if src != nil || err == nil || !strings.HasPrefix(err.Error(), "migratemetrics: WithTable(") {
+			t.Errorf("table %q: New = %v, %v", table, src, err)
+		}
+	}
+	if _, err := migratemetrics.New(nil, db); err == nil {
+		t.Error("nil source driver: no error")
+	}
+	if _, err := migratemetrics.New(sourceOf(t, "migrations"), nil); err == nil {
+		t.Error("nil database: no error")
+	}
+	if _, err := migratemetrics.NewFromDriver(sourceOf(t, "migrations"), nil); err == nil {
+		t.Error("nil database driver: no error")
 	}
 }
 
@@ -194,13 +206,13 @@ func TestNoMigrationsTable(t *testing.T) {
 			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
 			db := dbtest.Open(t, b.Driver, b.DSN)
-			migrationmetrics.MustNew("default", migratemetrics.New(sourceOf(t, "migrations"), db),
+			migrationmetrics.MustNew("default", migratemetrics.MustNew(sourceOf(t, "migrations"), db),
 				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0))
 			migrationtest.Check(t, "no table", reg, migrationtest.Status{Applied: 0, Unapplied: 3, Dirty: 0, Version: 0, Errors: 0})
 			// A schema-qualified table in a schema that does not exist is
 			// missing too, where the database has schemas.
 			if v.Name == "postgresql" {
-				st, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("nowhere.schema_migrations")).Status(t.Context())
+				st, err := migratemetrics.MustNew(sourceOf(t, "migrations"), db, migratemetrics.WithTable("nowhere.schema_migrations")).Status(t.Context())
 				if err != nil || st.Unapplied != 3 {
 					t.Errorf("missing schema: %+v, %v", st, err)
 				}
@@ -211,7 +223,7 @@ func TestNoMigrationsTable(t *testing.T) {
 			migrationtest.Check(t, "one applied", reg, migrationtest.Status{Applied: 1, Unapplied: 2, Dirty: 0, Version: 1, Errors: 0})
 			// Other failures stay errors: a table that is not a migrations
 			// table cannot be read as one.
-			if _, err := migratemetrics.New(sourceOf(t, "migrations"), db, migratemetrics.WithTable("dog")).Status(t.Context()); err == nil {
+			if _, err := migratemetrics.MustNew(sourceOf(t, "migrations"), db, migratemetrics.WithTable("dog")).Status(t.Context()); err == nil {
 				t.Error("reading dog as the migrations table: no error")
 			}
 		})

@@ -6,15 +6,15 @@
 //
 //	src, _ := iofs.New(migrationsFS, "migrations")
 //	db, _ := sql.Open("pgx", dsn) // does not connect yet
-//	migrationmetrics.MustNew("default", migratemetrics.New(src, db))
+//	migrationmetrics.MustNew("default", migratemetrics.MustNew(src, db))
 //
 // Reading the table through a *sql.DB, rather than through a golang-migrate
 // database driver (whose constructor connects and creates the table),
 // keeps start-up independent of the database: a database that is down only
 // makes scrapes count errors. A database without the table, where no
 // migration ever ran, has every known migration unapplied (as Django
-// reports a database without django_migrations), not an error. FromDriver
-// reads through a driver instead.
+// reports a database without django_migrations), not an error.
+// NewFromDriver reads through a driver instead.
 package migratemetrics
 
 import (
@@ -37,13 +37,26 @@ import (
 const DefaultTable = "schema_migrations"
 
 // Option configures New.
-type Option func(*Source)
+type Option interface {
+	apply(*Source) error
+}
+
+type option func(*Source) error
+
+func (f option) apply(s *Source) error { return f(s) }
 
 // WithTable sets the migrations table, as golang-migrate's
 // x-migrations-table does; it may be schema-qualified ("app.schema_migrations")
-// and is used as written. The default is "schema_migrations".
+// and is used as written, so it may hold only letters, digits, underscores
+// and dots. The default is "schema_migrations".
 func WithTable(table string) Option {
-	return func(s *Source) { s.table = table }
+	return option(func(s *Source) error {
+		if !validTable(table) {
+			return fmt.Errorf("migratemetrics: WithTable(%q): need letters, digits, underscores and dots", table)
+		}
+		s.table = table
+		return nil
+	})
 }
 
 // Source is a migrationmetrics.Source for golang-migrate. It is safe for
@@ -53,7 +66,6 @@ type Source struct {
 	db      *sql.DB
 	drv     database.Driver
 	table   string
-	err     error // of the options
 	mu      sync.Mutex
 	known   []int64
 	hasKnow bool
@@ -63,24 +75,53 @@ var _ migrationmetrics.Source = (*Source)(nil)
 
 // New returns the Source of the database db migrated from src. It reads
 // nothing yet: the known migrations are listed at the first read (and kept
-// once listed), the table at every read.
-func New(src source.Driver, db *sql.DB, opts ...Option) *Source {
-	s := &Source{src: src, db: db, table: DefaultTable}
-	for _, o := range opts {
-		o(s)
+// once listed), the table at every read. It returns an error if src or db
+// is nil or an option is invalid.
+func New(src source.Driver, db *sql.DB, opts ...Option) (*Source, error) {
+	if src == nil || db == nil {
+		return nil, errors.New("migratemetrics: New: nil source driver or database")
 	}
-	if !validTable(s.table) {
-		s.err = fmt.Errorf("migratemetrics: invalid migrations table %q", s.table)
+	s := &Source{src: src, db: db, table: DefaultTable}
+	var errs []error
+	for _, o := range opts {
+		if o != nil {
+			errs = append(errs, o.apply(s))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(src source.Driver, db *sql.DB, opts ...Option) *Source {
+	s, err := New(src, db, opts...)
+	if err != nil {
+		panic(err)
 	}
 	return s
 }
 
-// FromDriver returns the Source of a database reached through one of
+// NewFromDriver returns the Source of a database reached through one of
 // golang-migrate's database drivers (its Version method). Drivers do not
 // take a context: a read that hangs is abandoned by the collector at its
-// timeout.
-func FromDriver(src source.Driver, drv database.Driver) *Source {
-	return &Source{src: src, drv: drv}
+// timeout. It returns an error if src or drv is nil.
+func NewFromDriver(src source.Driver, drv database.Driver) (*Source, error) {
+	if src == nil || drv == nil {
+		return nil, errors.New("migratemetrics: NewFromDriver: nil source or database driver")
+	}
+	return &Source{src: src, drv: drv}, nil
+}
+
+// MustNewFromDriver is NewFromDriver for use in a one-line setup; it panics
+// on error.
+func MustNewFromDriver(src source.Driver, drv database.Driver) *Source {
+	s, err := NewFromDriver(src, drv)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 func validTable(t string) bool {
@@ -100,9 +141,6 @@ func validTable(t string) bool {
 // versions up to the current one are applied, a dirty version is not. A
 // missing table means that none is applied.
 func (s *Source) Status(ctx context.Context) (migrationmetrics.Status, error) {
-	if s.err != nil {
-		return migrationmetrics.Status{}, s.err
-	}
 	known, err := s.Known()
 	if err != nil {
 		return migrationmetrics.Status{}, err

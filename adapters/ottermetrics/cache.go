@@ -7,7 +7,6 @@ import (
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/cachemetrics"
 )
 
@@ -30,8 +29,8 @@ type Cache[K comparable, V any] struct {
 // (cachemetrics.WithLatency(true) turns them on). It returns otter's error
 // for invalid options, or an error if an option is invalid or a family
 // clashes with another collector.
-func New[K comparable, V any](o *otter.Options[K, V], opts ...stackprom.Option) (*Cache[K, V], error) {
-	rec, err := cachemetrics.NewRecorder(append([]stackprom.Option{
+func New[K comparable, V any](o *otter.Options[K, V], opts ...cachemetrics.Option) (*Cache[K, V], error) {
+	rec, err := cachemetrics.New(append([]cachemetrics.Option{
 		cachemetrics.WithBackend(cachemetrics.Memory), cachemetrics.WithLatency(false),
 	}, opts...)...)
 	if err != nil {
@@ -51,6 +50,15 @@ func New[K comparable, V any](o *otter.Options[K, V], opts ...stackprom.Option) 
 		return nil, err
 	}
 	return &Cache[K, V]{Cache: c, rec: rec}, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew[K comparable, V any](o *otter.Options[K, V], opts ...cachemetrics.Option) *Cache[K, V] {
+	c, err := New(o, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // Recorder returns the cache's recorder.

@@ -20,10 +20,10 @@ import (
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
-func newCache[V any](t *testing.T, o *otter.Options[string, V], opts ...stackprom.Option) (*ottermetrics.Cache[string, V], *prometheus.Registry) {
+func newCache[V any](t *testing.T, o *otter.Options[string, V], opts ...cachemetrics.Option) (*ottermetrics.Cache[string, V], *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	c, err := ottermetrics.New(o, append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...)
+	c, err := ottermetrics.New(o, append([]cachemetrics.Option{stackprom.WithRegisterer(reg)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

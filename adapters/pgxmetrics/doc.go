@@ -3,7 +3,7 @@
 // tracer hooks, and exposes pgxpool's statistics as a collector.
 //
 //	cfg, _ := pgxpool.ParseConfig(dsn)
-//	tracer, err := pgxmetrics.NewTracer(sqlmetrics.WithAlias("main"))
+//	tracer, err := pgxmetrics.New(sqlmetrics.WithAlias("main"))
 //	cfg.ConnConfig.Tracer = tracer // or tracer.Chain(theTracerYouHad)
 //	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 //	prometheus.MustRegister(pgxmetrics.NewPoolCollector(pool, "main"))

@@ -17,7 +17,7 @@ import (
 
 func Example() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	tracer, err := pgxmetrics.NewTracer(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("main"))
+	tracer, err := pgxmetrics.New(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("main"))
 	if err != nil {
 		panic(err)
 	}
@@ -31,7 +31,7 @@ func Example() {
 		panic(err)
 	}
 	defer pool.Close()
-	reg.MustRegister(pgxmetrics.NewPoolCollector(pool, "main"))
+	pgxmetrics.MustNewPoolCollector(pool, stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("main"))
 
 	// pgx calls the tracer for every query; here two calls by hand, so that
 	// the example runs without a server: a query that worked, one that failed.

@@ -41,7 +41,7 @@ func dsn(t *testing.T) string {
 func newPool(t *testing.T, next any) (*pgxpool.Pool, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	tr, err := pgxmetrics.NewTracer(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("pgx"))
+	tr, err := pgxmetrics.New(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("pgx"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestCopyFrom(t *testing.T) {
 
 func TestConnectToClosedPort(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	tr, err := pgxmetrics.NewTracer(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("pgx"))
+	tr, err := pgxmetrics.New(stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("pgx"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestChain(t *testing.T) {
 func TestPoolCollector(t *testing.T) {
 	pool, _ := newPool(t, nil)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(pgxmetrics.NewPoolCollector(pool, "pgx"))
+	pgxmetrics.MustNewPoolCollector(pool, stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("pgx"))
 	pool.Exec(context.Background(), "SELECT 1")
 	l := prometheus.Labels{"db_name": "pgx"}
 	stackpromtest.AssertValue(t, reg, 4, "pgxpool_max_connections", l)
@@ -283,8 +283,10 @@ func TestPoolCollector(t *testing.T) {
 	s := stackpromtest.Take(t, reg)
 	pool.Exec(context.Background(), "SELECT 1")
 	s.AssertDiff(t, 1, "pgxpool_acquires_total", l)
-	if n := testutil.CollectAndCount(reg); n != 13 {
-		t.Errorf("%d series, want 13", n)
+	// 13 pool series and 5 of the alias's database families (the errors
+	// family has none yet).
+	if n := testutil.CollectAndCount(reg); n != 18 {
+		t.Errorf("%d series, want 18", n)
 	}
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v %v", err, problems)
@@ -299,7 +301,7 @@ func TestModels(t *testing.T) {
 	m := modelmetrics.MustNew(stackprom.WithRegisterer(reg))
 	name := "sqlm_pgx_models"
 	tables := m.MustTables(map[string]string{name: "dog"})
-	tr, err := pgxmetrics.NewTracer(stackprom.WithRegisterer(reg), sqlmetrics.WithModels(tables))
+	tr, err := pgxmetrics.New(stackprom.WithRegisterer(reg), sqlmetrics.WithModels(tables))
 	if err != nil {
 		t.Fatal(err)
 	}

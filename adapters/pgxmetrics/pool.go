@@ -1,8 +1,12 @@
 package pgxmetrics
 
 import (
+	"fmt"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom/sqlmetrics"
 )
 
 // Stater is what NewPoolCollector reads: a *pgxpool.Pool.
@@ -10,11 +14,15 @@ type Stater interface {
 	Stat() *pgxpool.Stat
 }
 
-// poolCollector exposes pgxpool.Stat as metrics.
-type poolCollector struct {
+// PoolCollector exposes a pool's pgxpool.Stat as metrics, read at each
+// scrape. NewPoolCollector registers it.
+type PoolCollector struct {
 	p     Stater
+	rec   *sqlmetrics.Recorder
 	descs []poolDesc
 }
+
+var _ prometheus.Collector = (*PoolCollector)(nil)
 
 type poolDesc struct {
 	d     *prometheus.Desc
@@ -22,8 +30,12 @@ type poolDesc struct {
 	value func(*pgxpool.Stat) float64
 }
 
-// NewPoolCollector returns a collector of pool's statistics, read at each
-// scrape, labelled db_name=alias like client_golang's go_sql_… families:
+// NewPoolCollector builds the collector of pool's statistics and registers
+// it, as every stackprom collector registers itself: on the registerer of
+// stackprom.WithRegisterer, with the family names prefixed by
+// stackprom.WithNamespace, the stackprom.WithConstLabels labels, and a
+// db_name label with the alias of sqlmetrics.WithAlias (default "default"),
+// like client_golang's go_sql_… families:
 //
 //	pgxpool_max_connections                   gauge    maximum size of the pool
 //	pgxpool_open_connections                  gauge    connections open, in use, idle or being opened
@@ -39,14 +51,26 @@ type poolDesc struct {
 //	pgxpool_max_lifetime_closed_total         counter  connections closed for MaxConnLifetime
 //	pgxpool_max_idle_closed_total             counter  connections closed for MaxConnIdleTime
 //
-// Register it on the registry the other families use.
-func NewPoolCollector(pool Stater, alias string) prometheus.Collector {
-	l := prometheus.Labels{"db_name": alias}
+// Pass it the options the tracer got. Like New, it registers the database
+// families of the alias too. Two pools with one alias cannot both register
+// their statistics: it returns an error naming the alias.
+func NewPoolCollector(pool Stater, opts ...sqlmetrics.Option) (*PoolCollector, error) {
+	if pool == nil {
+		return nil, fmt.Errorf("pgxmetrics: NewPoolCollector: nil pool")
+	}
+	rec, err := newRecorder(opts)
+	if err != nil {
+		return nil, err
+	}
+	prefix := "pgxpool_"
+	if ns := rec.Namespace(); ns != "" {
+		prefix = ns + "_" + prefix
+	}
 	d := func(name, help string, t prometheus.ValueType, v func(*pgxpool.Stat) float64) poolDesc {
-		return poolDesc{prometheus.NewDesc("pgxpool_"+name, help, nil, l), t, v}
+		return poolDesc{prometheus.NewDesc(prefix+name, help, nil, nil), t, v}
 	}
 	g, c := prometheus.GaugeValue, prometheus.CounterValue
-	return &poolCollector{p: pool, descs: []poolDesc{
+	col := &PoolCollector{p: pool, rec: rec, descs: []poolDesc{
 		d("max_connections", "Maximum size of the pool.", g, func(s *pgxpool.Stat) float64 { return float64(s.MaxConns()) }),
 		d("open_connections", "Connections open: in use, idle or being opened.", g, func(s *pgxpool.Stat) float64 { return float64(s.TotalConns()) }),
 		d("in_use_connections", "Connections acquired.", g, func(s *pgxpool.Stat) float64 { return float64(s.AcquiredConns()) }),
@@ -61,17 +85,36 @@ func NewPoolCollector(pool Stater, alias string) prometheus.Collector {
 		d("max_lifetime_closed_total", "Connections closed for MaxConnLifetime.", c, func(s *pgxpool.Stat) float64 { return float64(s.MaxLifetimeDestroyCount()) }),
 		d("max_idle_closed_total", "Connections closed for MaxConnIdleTime.", c, func(s *pgxpool.Stat) float64 { return float64(s.MaxIdleDestroyCount()) }),
 	}}
+	if err := rec.Register(col); err != nil {
+		return nil, fmt.Errorf("pgxmetrics: registering the pool statistics of alias %q: %w", rec.Alias(), err)
+	}
+	return col, nil
 }
 
-// Describe sends the descriptors built by NewPoolCollector.
-func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+// MustNewPoolCollector is NewPoolCollector for use in a one-line setup; it
+// panics on error.
+func MustNewPoolCollector(pool Stater, opts ...sqlmetrics.Option) *PoolCollector {
+	c, err := NewPoolCollector(pool, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Unregister removes the collector from the registerer, for a pool that is
+// closed while the registry lives on, and reports whether it was
+// registered.
+func (c *PoolCollector) Unregister() bool { return c.rec.Unregister(c) }
+
+// Describe sends the collector's descriptors.
+func (c *PoolCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.descs {
 		ch <- d.d
 	}
 }
 
 // Collect reads the pool's statistics once and sends every metric.
-func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *PoolCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.p.Stat()
 	for _, d := range c.descs {
 		ch <- prometheus.MustNewConstMetric(d.d, d.t, d.value(s))

@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/sqlmetrics"
 )
 
@@ -50,19 +49,34 @@ type next struct {
 	release pgxpool.ReleaseTracer
 }
 
-// NewTracer builds the database families and registers them (see
+// New builds the database families and registers them (see
 // stackprom.WithRegisterer), sharing them with sqlmetrics wrappers and other
-// tracers on the same registry. Options: sqlmetrics.WithAlias (default
-// "default"), sqlmetrics.WithVendor (default "postgresql", for a
-// PostgreSQL-compatible server that dashboards should tell apart),
-// sqlmetrics.WithMaxErrorTypes and the shared stackprom options.
-func NewTracer(opts ...stackprom.Option) (*Tracer, error) {
-	opts = append([]stackprom.Option{sqlmetrics.WithVendor(sqlmetrics.PostgreSQL)}, opts...)
-	r, err := sqlmetrics.NewRecorder(opts...)
+// tracers on the same registry, and returns a tracer that records into
+// them. Options: sqlmetrics.WithAlias (default "default"),
+// sqlmetrics.WithVendor (default "postgresql", for a PostgreSQL-compatible
+// server that dashboards should tell apart), sqlmetrics.WithMaxErrorTypes,
+// sqlmetrics.WithModels and the shared stackprom options.
+func New(opts ...sqlmetrics.Option) (*Tracer, error) {
+	r, err := newRecorder(opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Tracer{r: r, key: new(int)}, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(opts ...sqlmetrics.Option) *Tracer {
+	t, err := New(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// newRecorder is the recorder of the options, with the vendor defaulting to
+// PostgreSQL.
+func newRecorder(opts []sqlmetrics.Option) (*sqlmetrics.Recorder, error) {
+	return sqlmetrics.NewRecorder(append([]sqlmetrics.Option{sqlmetrics.WithVendor(sqlmetrics.PostgreSQL)}, opts...)...)
 }
 
 // Chain returns a tracer that records as t does and passes every call on to

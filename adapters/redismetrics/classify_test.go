@@ -55,7 +55,7 @@ func TestClassify(t *testing.T) {
 func TestHookAllocations(t *testing.T) {
 	ctx := context.Background()
 	for _, latency := range []bool{true, false} {
-		h, err := NewHook(stackprom.WithRegisterer(prometheus.NewRegistry()), cachemetrics.WithLatency(latency))
+		h, err := New(stackprom.WithRegisterer(prometheus.NewRegistry()), cachemetrics.WithLatency(latency))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
+	"github.com/stackprom/stackprom/cachemetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -35,12 +36,12 @@ func prefix(t *testing.T) string {
 
 // newClient connects to the machine's Redis on testDB, instrumented on a
 // fresh registry, and deletes the test's keys when it ends.
-func newClient(t *testing.T, opts ...stackprom.Option) (*redis.Client, *prometheus.Registry) {
+func newClient(t *testing.T, opts ...cachemetrics.Option) (*redis.Client, *prometheus.Registry) {
 	t.Helper()
 	addr := redisAddr(t)
 	reg := prometheus.NewRegistry()
 	rdb := redis.NewClient(&redis.Options{Addr: addr, DB: testDB})
-	if _, err := redismetrics.Instrument(rdb, append([]stackprom.Option{stackprom.WithRegisterer(reg)}, opts...)...); err != nil {
+	if _, err := redismetrics.Instrument(rdb, append([]cachemetrics.Option{stackprom.WithRegisterer(reg)}, opts...)...); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

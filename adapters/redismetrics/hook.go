@@ -7,7 +7,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/cachemetrics"
 )
 
@@ -20,17 +19,27 @@ type Hook struct {
 
 var _ redis.Hook = (*Hook)(nil)
 
-// NewHook builds the cache families and registers them (see
-// stackprom.WithRegisterer). The backend label defaults to "redis"
-// (cachemetrics.WithBackend names the cache) and operation durations are
-// measured (cachemetrics.WithLatency turns them off). It returns an error if
-// an option is invalid or a family clashes with another collector.
-func NewHook(opts ...stackprom.Option) (*Hook, error) {
-	rec, err := cachemetrics.NewRecorder(append([]stackprom.Option{cachemetrics.WithBackend(cachemetrics.Redis)}, opts...)...)
+// New builds the cache families, registers them (see
+// stackprom.WithRegisterer) and returns a hook that records into them. The
+// backend label defaults to "redis" (cachemetrics.WithBackend names the
+// cache) and operation durations are measured (cachemetrics.WithLatency
+// turns them off). It returns an error if an option is invalid or a family
+// clashes with another collector.
+func New(opts ...cachemetrics.Option) (*Hook, error) {
+	rec, err := cachemetrics.New(append([]cachemetrics.Option{cachemetrics.WithBackend(cachemetrics.Redis)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
 	return &Hook{rec: rec}, nil
+}
+
+// MustNew is New for use in a one-line setup; it panics on error.
+func MustNew(opts ...cachemetrics.Option) *Hook {
+	h, err := New(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 // Recorder returns the hook's recorder, to count operations the hook does

@@ -6,8 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/extra/redisprometheus/v9"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/cachemetrics"
 )
 
 type prometheusCollector = prometheus.Collector
@@ -24,7 +23,7 @@ type Client interface {
 // [namespace_]redis_pool_hit_total and so on.
 const Subsystem = "redis"
 
-// Instrument builds a Hook (see NewHook for the options), adds it to rdb,
+// Instrument builds a Hook (see New for the options), adds it to rdb,
 // and registers rdb's connection-pool statistics with go-redis's own
 // collector (extra/redisprometheus): redis_pool_hit_total,
 // redis_pool_miss_total, redis_pool_timeout_total,
@@ -32,9 +31,9 @@ const Subsystem = "redis"
 // redis_pool_conn_stale_total, prefixed by stackprom.WithNamespace, with a
 // backend label and the stackprom.WithConstLabels labels. Two clients with
 // one backend name cannot both register pool statistics: give each its own
-// name, or use NewHook and AddHook for the second.
-func Instrument(rdb Client, opts ...stackprom.Option) (*Hook, error) {
-	h, err := NewHook(opts...)
+// name, or use New and AddHook for the second.
+func Instrument(rdb Client, opts ...cachemetrics.Option) (*Hook, error) {
+	h, err := New(opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -262,13 +262,13 @@ func TestBackendsApart(t *testing.T) {
 	}
 
 	// A second client under a name already taken cannot register its pool
-	// statistics; NewHook serves it.
+	// statistics; New serves it.
 	third := redis.NewClient(&redis.Options{Addr: addr, DB: testDB})
 	defer third.Close()
 	if _, err := redismetrics.Instrument(third, stackprom.WithRegisterer(reg), cachemetrics.WithBackend("pages")); err == nil {
 		t.Error("Instrument with a backend name taken: no error")
 	}
-	h, err := redismetrics.NewHook(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("pages"))
+	h, err := redismetrics.New(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("pages"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestPoolStatistics(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
-	h, err := redismetrics.NewHook(stackprom.WithRegisterer(prometheus.NewRegistry()))
+	h, err := redismetrics.New(stackprom.WithRegisterer(prometheus.NewRegistry()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestDjangoNaming(t *testing.T) {
 }
 
 func TestOptionError(t *testing.T) {
-	if _, err := redismetrics.NewHook(cachemetrics.WithBackend("")); err == nil {
+	if _, err := redismetrics.New(cachemetrics.WithBackend("")); err == nil {
 		t.Error("empty backend: no error")
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})

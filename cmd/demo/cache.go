@@ -33,14 +33,14 @@ type demoCache interface {
 const keyTTL = time.Minute
 
 // newCache opens the cache that spec names (see the -cache flag), counted
-// with stackprom's cache families on the registry of opts.
-func newCache(spec string, opts ...stackprom.Option) (demoCache, error) {
+// with stackprom's cache families on the registry of shared.
+func newCache(spec string, shared stackprom.Option) (demoCache, error) {
 	switch {
 	case spec == "" || spec == "memory":
 		// The demo shows every family, so it times the in-process cache
 		// too, which ottermetrics does not do by default.
 		c, err := ottermetrics.New(&otter.Options[string, string]{MaximumSize: 10_000},
-			append(append([]stackprom.Option(nil), opts...), cachemetrics.WithLatency(true))...)
+			shared, cachemetrics.WithLatency(true))
 		if err != nil {
 			return nil, err
 		}
@@ -51,14 +51,14 @@ func newCache(spec string, opts ...stackprom.Option) (demoCache, error) {
 			return nil, fmt.Errorf("-cache: %w", err)
 		}
 		rdb := redis.NewClient(o)
-		if _, err := redismetrics.Instrument(rdb, opts...); err != nil {
+		if _, err := redismetrics.Instrument(rdb, shared); err != nil {
 			rdb.Close()
 			return nil, err
 		}
 		return redisCache{rdb}, nil
 	case strings.HasPrefix(spec, "memcache://"):
 		servers := strings.Split(strings.TrimSuffix(strings.TrimPrefix(spec, "memcache://"), "/"), ",")
-		mc, err := memcachemetrics.Wrap(memcache.New(servers...), opts...)
+		mc, err := memcachemetrics.New(memcache.New(servers...), shared)
 		if err != nil {
 			return nil, err
 		}
@@ -122,8 +122,8 @@ func (m memcacheCache) Set(_ context.Context, key, value string) error {
 func (m memcacheCache) Close() error { return m.mc.Close() }
 
 // cacheRoutes adds the cache view, on the cache spec (-cache) names.
-func cacheRoutes(mux *http.ServeMux, spec string, opts ...stackprom.Option) error {
-	c, err := newCache(spec, opts...)
+func cacheRoutes(mux *http.ServeMux, spec string, shared stackprom.Option) error {
+	c, err := newCache(spec, shared)
 	if err != nil {
 		return err
 	}

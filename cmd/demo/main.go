@@ -57,20 +57,20 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	opts := []stackprom.Option{
+	shared := stackprom.Options(
 		stackprom.WithRegisterer(reg),
 		stackprom.WithNaming(preset),
 		stackprom.WithNamespace(namespace),
-	}
+	)
 	if metricsAddr != "" {
-		ms, err := stackprom.StartServer(metricsAddr, opts...)
+		ms, err := stackprom.StartServer(metricsAddr, shared)
 		if err != nil {
 			return err
 		}
 		defer ms.Shutdown(context.Background())
 		log.Printf("metrics on http://%s/metrics", ms.Addr())
 	}
-	handler, err := app(metricsAddr == "", s, opts...)
+	handler, err := app(metricsAddr == "", s, shared)
 	if err != nil {
 		return err
 	}
@@ -108,24 +108,25 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 // app builds the demo's handler: the routes, and /metrics unless it is
 // served on a listener of its own.
 func app(serveMetrics bool, s settings, opts ...stackprom.Option) (http.Handler, error) {
-	m, err := httpmetrics.New(opts...)
+	shared := stackprom.Options(opts...)
+	m, err := httpmetrics.New(shared)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	routes(mux)
-	withModels, err := modelRoutes(mux, s.db, s.migrate, opts...)
+	withModels, err := modelRoutes(mux, s.db, s.migrate, shared)
 	if err != nil {
 		return nil, err
 	}
-	if err := sqlRoutes(mux, s.db, append(opts, withModels)...); err != nil {
+	if err := sqlRoutes(mux, s.db, shared, withModels); err != nil {
 		return nil, err
 	}
-	if err := cacheRoutes(mux, s.cache, opts...); err != nil {
+	if err := cacheRoutes(mux, s.cache, shared); err != nil {
 		return nil, err
 	}
 	if serveMetrics {
-		mux.Handle("GET /metrics", stackprom.Handler(opts...))
+		mux.Handle("GET /metrics", stackprom.MustNewHandler(shared))
 	}
 	// Before outermost, then a recovery middleware that answers 500 as
 	// Django's exception handling does, then After around the router.

@@ -21,10 +21,10 @@ var migrationFiles embed.FS
 
 // migrations brings the database to the state -migrate asks for and
 // registers the migration collector of connection "default" on the
-// registry of opts. A database that cannot be migrated (it is down, say)
+// registry of shared. A database that cannot be migrated (it is down, say)
 // is logged, not fatal: the service starts and the collector's scrape
 // errors tell.
-func migrations(db *sql.DB, driver, mode string, opts ...stackprom.Option) error {
+func migrations(db *sql.DB, driver, mode string, shared stackprom.Option) error {
 	dialect := goose.DialectSQLite3
 	switch driver {
 	case "pgx":
@@ -43,7 +43,7 @@ func migrations(db *sql.DB, driver, mode string, opts ...stackprom.Option) error
 	if err != nil {
 		return err
 	}
-	_, err = migrationmetrics.New("default", goosemetrics.New(status), opts...)
+	_, err = migrationmetrics.New("default", goosemetrics.MustNew(status), shared)
 	return err
 }
 

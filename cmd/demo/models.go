@@ -26,8 +26,8 @@ var demoTables = map[string]string{
 // the embedded migrations as -migrate says, and adds the newlawn view. It
 // returns the option that makes another sqlmetrics database (the /sql
 // view's) count its writes to the same tables.
-func modelRoutes(mux *http.ServeMux, dbSpec, migrate string, opts ...stackprom.Option) (stackprom.Option, error) {
-	m, err := modelmetrics.New(opts...)
+func modelRoutes(mux *http.ServeMux, dbSpec, migrate string, shared stackprom.Option) (sqlmetrics.Option, error) {
+	m, err := modelmetrics.New(shared)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func modelRoutes(mux *http.ServeMux, dbSpec, migrate string, opts ...stackprom.O
 	}
 	// The /sql view's database has the pool statistics of alias "default";
 	// this one shares its other families.
-	db, err := sqlmetrics.Open(name, dsn, append(opts, withModels, sqlmetrics.WithPoolStats(false))...)
+	db, err := sqlmetrics.Open(name, dsn, shared, withModels, sqlmetrics.WithPoolStats(false))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func modelRoutes(mux *http.ServeMux, dbSpec, migrate string, opts ...stackprom.O
 	if err != nil {
 		return nil, err
 	}
-	if err := migrations(plain, name, migrate, opts...); err != nil {
+	if err := migrations(plain, name, migrate, shared); err != nil {
 		return nil, err
 	}
 	insert := "INSERT INTO demo_lawn (location) VALUES (?)"

@@ -49,14 +49,14 @@ func driverDSN(spec string) (name, dsn string, err error) {
 }
 
 // sqlRoutes opens the database the -db flag names, counted with
-// stackprom's database families on the registry of opts, and adds the sql
-// view.
-func sqlRoutes(mux *http.ServeMux, spec string, opts ...stackprom.Option) error {
+// stackprom's database families on the registry of shared, counting model
+// operations with withModels, and adds the sql view.
+func sqlRoutes(mux *http.ServeMux, spec string, shared stackprom.Option, withModels sqlmetrics.Option) error {
 	name, dsn, err := driverDSN(spec)
 	if err != nil {
 		return err
 	}
-	db, err := sqlmetrics.Open(name, dsn, opts...)
+	db, err := sqlmetrics.Open(name, dsn, shared, withModels)
 	if err != nil {
 		return err
 	}

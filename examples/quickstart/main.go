@@ -10,7 +10,7 @@ import (
 func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("woof\n")) })
-	mux.Handle("GET /metrics", stackprom.Handler())
+	mux.Handle("GET /metrics", stackprom.MustNewHandler())
 	m := httpmetrics.MustNew(httpmetrics.WithExclude("/metrics"))
 	http.ListenAndServe("127.0.0.1:8080", m.Instrument(mux))
 }

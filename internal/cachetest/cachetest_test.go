@@ -14,7 +14,7 @@ import (
 
 func TestDiff(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	r, err := cachemetrics.NewRecorder(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("sessions"))
+	r, err := cachemetrics.New(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("sessions"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,16 +35,135 @@ func (n Naming) String() string {
 }
 
 // Option changes a Config. Options are applied in order; a later option
-// overrides an earlier one.
+// overrides an earlier one. Its method is unexported, and so are the marks
+// below: only this package's types implement them, so that a public option
+// type that embeds an option interface of this package is sealed.
 type Option interface {
-	Apply(*Config)
+	apply(*Config)
 }
 
-// Func adapts a function to an Option.
-type Func func(*Config)
+// The option interfaces, one per kind of constructor. Each requires a mark
+// method that only the option types meant for that constructor have, so
+// that an option passed to the wrong constructor does not compile.
+type (
+	// HTTPOption is accepted by httpmetrics.
+	HTTPOption interface {
+		Option
+		httpOption()
+	}
+	// SQLOption is accepted by sqlmetrics and its adapters.
+	SQLOption interface {
+		Option
+		sqlOption()
+	}
+	// CacheOption is accepted by cachemetrics and its adapters.
+	CacheOption interface {
+		Option
+		cacheOption()
+	}
+	// ModelOption is accepted by modelmetrics.
+	ModelOption interface {
+		Option
+		modelOption()
+	}
+	// MigrationOption is accepted by migrationmetrics.
+	MigrationOption interface {
+		Option
+		migrationOption()
+	}
+	// HandlerOption is accepted by the metrics handler, and by the
+	// metrics server, which serves it.
+	HandlerOption interface {
+		ServerOption
+		handlerOption()
+	}
+	// ServerOption is accepted by the metrics server.
+	ServerOption interface {
+		Option
+		serverOption()
+	}
+	// PushOption is accepted by Pushgateway pushes.
+	PushOption interface {
+		Option
+		pushOption()
+	}
+	// ExportOption is accepted by the handler, the server and pushes.
+	ExportOption interface {
+		HandlerOption
+		PushOption
+	}
+	// SharedOption is accepted by every constructor.
+	SharedOption interface {
+		HTTPOption
+		SQLOption
+		CacheOption
+		ModelOption
+		MigrationOption
+		ExportOption
+	}
+)
 
-// Apply calls f.
-func (f Func) Apply(c *Config) { f(c) }
+// The option types. Each is a function that changes a Config and carries
+// the marks of the constructors that accept it.
+type (
+	// Shared is an option of every component.
+	Shared func(*Config)
+	// HTTPFunc is an option of httpmetrics.
+	HTTPFunc func(*Config)
+	// SQLFunc is an option of sqlmetrics.
+	SQLFunc func(*Config)
+	// CacheFunc is an option of cachemetrics.
+	CacheFunc func(*Config)
+	// ModelFunc is an option of modelmetrics.
+	ModelFunc func(*Config)
+	// MigrationFunc is an option of migrationmetrics.
+	MigrationFunc func(*Config)
+	// ExportFunc is an option of the handler, the server and pushes.
+	ExportFunc func(*Config)
+	// HandlerFunc is an option of the handler and the server.
+	HandlerFunc func(*Config)
+	// ServerFunc is an option of the metrics server.
+	ServerFunc func(*Config)
+	// PushFunc is an option of pushes.
+	PushFunc func(*Config)
+)
+
+func (f Shared) apply(c *Config)        { f(c) }
+func (f HTTPFunc) apply(c *Config)      { f(c) }
+func (f SQLFunc) apply(c *Config)       { f(c) }
+func (f CacheFunc) apply(c *Config)     { f(c) }
+func (f ModelFunc) apply(c *Config)     { f(c) }
+func (f MigrationFunc) apply(c *Config) { f(c) }
+func (f ExportFunc) apply(c *Config)    { f(c) }
+func (f HandlerFunc) apply(c *Config)   { f(c) }
+func (f ServerFunc) apply(c *Config)    { f(c) }
+func (f PushFunc) apply(c *Config)      { f(c) }
+
+func (Shared) httpOption()      {}
+func (Shared) sqlOption()       {}
+func (Shared) cacheOption()     {}
+func (Shared) modelOption()     {}
+func (Shared) migrationOption() {}
+func (Shared) handlerOption()   {}
+func (Shared) serverOption()    {}
+func (Shared) pushOption()      {}
+
+func (HTTPFunc) httpOption()           {}
+func (SQLFunc) sqlOption()             {}
+func (CacheFunc) cacheOption()         {}
+func (ModelFunc) modelOption()         {}
+func (MigrationFunc) migrationOption() {}
+
+func (ExportFunc) handlerOption() {}
+func (ExportFunc) serverOption()  {}
+func (ExportFunc) pushOption()    {}
+
+func (HandlerFunc) handlerOption() {}
+func (HandlerFunc) serverOption()  {}
+
+func (ServerFunc) serverOption() {}
+
+func (PushFunc) pushOption() {}
 
 // Config is the resolved set of options. The zero value is not ready for
 // use: call New.
@@ -149,9 +268,9 @@ const (
 	DefaultMigrationTimeout = 5 * time.Second
 )
 
-// New applies opts over the defaults. It returns an error if an option was
-// invalid, joining every such error.
-func New(opts []Option) (*Config, error) {
+// New applies opts over the defaults, skipping nil ones. It returns an
+// error if an option was invalid, joining every such error.
+func New[O Option](opts []O) (*Config, error) {
 	c := &Config{
 		Registerer: prometheus.DefaultRegisterer,
 		HTTP: HTTP{
@@ -162,12 +281,23 @@ func New(opts []Option) (*Config, error) {
 		Migration: Migration{TTL: DefaultMigrationTTL, Timeout: DefaultMigrationTimeout, Now: time.Now},
 	}
 	for _, o := range opts {
-		if o != nil {
-			o.Apply(c)
+		if any(o) != nil {
+			o.apply(c)
 		}
 	}
 	return c, errors.Join(c.errs...)
 }
+
+// Must returns v, or panics with err: the body of every MustNew.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// Apply applies o to c, for options that bundle others.
+func Apply(c *Config, o Option) { o.apply(c) }
 
 // Fail records an invalid option; New returns it.
 func (c *Config) Fail(err error) { c.errs = append(c.errs, err) }
@@ -182,6 +312,20 @@ func (c *Config) GathererOrDefault() prometheus.Gatherer {
 		return g
 	}
 	return prometheus.DefaultGatherer
+}
+
+// RegistererWith is the registerer with the constant labels and one more,
+// name=value, added to what is registered on it, for the collectors that
+// belong to one database or cache; nil when nothing is to be registered.
+func (c *Config) RegistererWith(name, value string) prometheus.Registerer {
+	if c.Registerer == nil {
+		return nil
+	}
+	l := prometheus.Labels{name: value}
+	for k, v := range c.ConstLabels {
+		l[k] = v
+	}
+	return prometheus.WrapRegistererWith(l, c.Registerer)
 }
 
 // ValidName reports whether s is a legacy Prometheus label name, which is

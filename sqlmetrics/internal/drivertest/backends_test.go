@@ -71,11 +71,11 @@ var (
 
 // open returns the backend's database wrapped, on a fresh registry, and the
 // same database unwrapped.
-func (b backend) open(t *testing.T, opts ...stackprom.Option) (wrapped, raw *sql.DB, reg *prometheus.Registry) {
+func (b backend) open(t *testing.T, opts ...sqlmetrics.Option) (wrapped, raw *sql.DB, reg *prometheus.Registry) {
 	t.Helper()
 	dsn := b.dsn(t)
 	reg = prometheus.NewRegistry()
-	opts = append([]stackprom.Option{stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("test_" + b.name)}, opts...)
+	opts = append([]sqlmetrics.Option{stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("test_" + b.name)}, opts...)
 	wrapped, err := sqlmetrics.Open(b.name, dsn, opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -295,7 +295,7 @@ func TestInterfacesAsTheDriver(t *testing.T) {
 		dsn := b.dsn(t)
 		_, raw, _ := b.open(t)
 		d := raw.Driver()
-		opts := []stackprom.Option{stackprom.WithRegisterer(prometheus.NewRegistry()), sqlmetrics.WithDuration(sqlmetrics.UntilRowsClosed)}
+		opts := []sqlmetrics.Option{stackprom.WithRegisterer(prometheus.NewRegistry()), sqlmetrics.WithDuration(sqlmetrics.UntilRowsClosed)}
 		wd, err := sqlmetrics.WrapDriver(d, opts...)
 		if err != nil {
 			t.Fatal(err)
