@@ -15,7 +15,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/cachemetrics"
 	"github.com/stackprom/stackprom/httpmetrics"
+	"github.com/stackprom/stackprom/sqlmetrics"
 )
 
 func TestInvalidOptionsAreReportedByEveryConstructor(t *testing.T) {
@@ -385,5 +387,61 @@ func TestFamiliesDescribeWhatHTTPMetricsRegisters(t *testing.T) {
 		for name := range got {
 			t.Errorf("%v: %s is registered but not in Families", naming, name)
 		}
+	}
+}
+
+// A second instance on one registry that asks for other buckets than the
+// family already registered has gets an error, as other constant labels
+// do; the same buckets share the family.
+func TestConflictingBucketsAreAnError(t *testing.T) {
+	type constructor func(reg *prometheus.Registry, opts ...stackprom.Option) error
+	httpNew := func(reg *prometheus.Registry, opts ...stackprom.Option) error {
+		_, err := httpmetrics.New(stackprom.WithRegisterer(reg), stackprom.Options(opts...))
+		return err
+	}
+	sqlNew := func(reg *prometheus.Registry, opts ...stackprom.Option) error {
+		_, err := sqlmetrics.NewRecorder(stackprom.WithRegisterer(reg), sqlmetrics.WithVendor("fake"), stackprom.Options(opts...))
+		return err
+	}
+	cacheNew := func(reg *prometheus.Registry, opts ...stackprom.Option) error {
+		_, err := cachemetrics.New(stackprom.WithRegisterer(reg), cachemetrics.WithBackend("x"), stackprom.Options(opts...))
+		return err
+	}
+	for _, c := range []struct {
+		name          string
+		new           constructor
+		first, second []stackprom.Option
+		family        string // named in the error; "" when the second shares
+	}{
+		{"http latency", httpNew, nil, []stackprom.Option{stackprom.WithLatencyBuckets(1, 2, 3)},
+			"http_requests_latency_including_middlewares_seconds"},
+		{"http size", httpNew, []stackprom.Option{stackprom.WithSizeBuckets(1, 2)}, nil, "http_requests_body_bytes"},
+		{"http one family", httpNew, nil, []stackprom.Option{stackprom.WithBuckets("http_responses_body_bytes", 10, 100)},
+			"http_responses_body_bytes"},
+		{"http native", httpNew, nil, []stackprom.Option{stackprom.WithNativeHistograms(1.1)},
+			"http_requests_latency_including_middlewares_seconds"},
+		{"http same buckets", httpNew, []stackprom.Option{stackprom.WithLatencyBuckets(1, 2)},
+			[]stackprom.Option{stackprom.WithLatencyBuckets(1, 2)}, ""},
+		{"http defaults", httpNew, nil, nil, ""},
+		{"db latency", sqlNew, nil, []stackprom.Option{stackprom.WithLatencyBuckets(0.5)}, "db_query_duration_seconds"},
+		{"cache", cacheNew, nil, []stackprom.Option{stackprom.WithBuckets("cache_operation_duration_seconds", 1)},
+			"cache_operation_duration_seconds"},
+		{"cache: latency buckets do not apply", cacheNew, nil, []stackprom.Option{stackprom.WithLatencyBuckets(1)}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			if err := c.new(reg, c.first...); err != nil {
+				t.Fatal(err)
+			}
+			err := c.new(reg, c.second...)
+			switch {
+			case c.family == "" && err != nil:
+				t.Errorf("error %v, want the family shared", err)
+			case c.family != "" && err == nil:
+				t.Errorf("no error for other buckets of %s", c.family)
+			case c.family != "" && !strings.HasPrefix(err.Error(), "stackprom: "+c.family+" is already registered on this registry with buckets "):
+				t.Errorf("error %q does not name %s and its buckets", err, c.family)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -122,6 +123,41 @@ func NewGaugeVec(c *config.Config, name string, extra ...string) (*prometheus.Ga
 	}, labels(f, extra)))
 }
 
+// layout is what a histogram's observations go into: its classic buckets
+// and its native bucket factor (0 for none). Two instances on one registry
+// share a family only when they ask for the same layout.
+type layout struct {
+	buckets []float64
+	factor  float64
+}
+
+func (l layout) String() string {
+	s := fmt.Sprintf("buckets %v", l.buckets)
+	if l.factor > 0 {
+		s += fmt.Sprintf(" and native bucket factor %v", l.factor)
+	}
+	return s
+}
+
+func (l layout) equal(o layout) bool {
+	return l.factor == o.factor && slices.Equal(l.buckets, o.buckets)
+}
+
+// histogram and histogramVec are what is registered for a histogram family:
+// the client_golang collector with its layout.
+type histogram struct {
+	prometheus.Histogram
+	layout
+}
+
+type histogramVec struct {
+	*prometheus.HistogramVec
+	layout
+}
+
+func (h *histogram) layoutOf() layout    { return h.layout }
+func (h *histogramVec) layoutOf() layout { return h.layout }
+
 func histogramOpts(c *config.Config, f *Family) prometheus.HistogramOpts {
 	o := prometheus.HistogramOpts{
 		Name: FullName(c, f), Help: Help(c, f), ConstLabels: c.ConstLabels,
@@ -136,15 +172,25 @@ func histogramOpts(c *config.Config, f *Family) prometheus.HistogramOpts {
 }
 
 // NewHistogram builds and registers the label-less histogram family name.
+// A family already registered with other buckets is an error.
 func NewHistogram(c *config.Config, name string) (prometheus.Histogram, error) {
 	f := family(name, Histogram)
-	return register(c, f, prometheus.NewHistogram(histogramOpts(c, f)))
+	o := histogramOpts(c, f)
+	h, err := register(c, f, &histogram{prometheus.NewHistogram(o), layoutOf(o)})
+	return h.Histogram, err
 }
 
-// NewHistogramVec builds and registers histogram family name.
+// NewHistogramVec builds and registers histogram family name. A family
+// already registered with other buckets is an error.
 func NewHistogramVec(c *config.Config, name string, extra ...string) (*prometheus.HistogramVec, error) {
 	f := family(name, Histogram)
-	return register(c, f, prometheus.NewHistogramVec(histogramOpts(c, f), labels(f, extra)))
+	o := histogramOpts(c, f)
+	h, err := register(c, f, &histogramVec{prometheus.NewHistogramVec(o, labels(f, extra)), layoutOf(o)})
+	return h.HistogramVec, err
+}
+
+func layoutOf(o prometheus.HistogramOpts) layout {
+	return layout{o.Buckets, o.NativeHistogramBucketFactor}
 }
 
 // register registers col, or returns the collector already registered for
@@ -161,11 +207,28 @@ func register[T prometheus.Collector](c *config.Config, f *Family, col T) (T, er
 	var are prometheus.AlreadyRegisteredError
 	if errors.As(err, &are) {
 		if existing, ok := are.ExistingCollector.(T); ok {
+			if err := sameLayout(c, f, existing, col); err != nil {
+				return col, err
+			}
 			return existing, nil
 		}
 		return col, fmt.Errorf("stackprom: %s is already registered by another kind of collector", FullName(c, f))
 	}
 	return col, fmt.Errorf("stackprom: registering %s: %w", FullName(c, f), err)
+}
+
+// sameLayout returns an error when existing and col are histograms that ask
+// for different buckets: sharing the family would put col's observations
+// into buckets its options did not ask for.
+func sameLayout(c *config.Config, f *Family, existing, col prometheus.Collector) error {
+	e, ok1 := existing.(interface{ layoutOf() layout })
+	n, ok2 := col.(interface{ layoutOf() layout })
+	if !ok1 || !ok2 || e.layoutOf().equal(n.layoutOf()) {
+		return nil
+	}
+	return fmt.Errorf("stackprom: %s is already registered on this registry with %v; this instance asks for %v "+
+		"(a family has one set of buckets per registry: give both instances the same bucket options, or another registry)",
+		FullName(c, f), e.layoutOf(), n.layoutOf())
 }
 
 // Builder builds several families of one component, keeping the first
