@@ -3,6 +3,7 @@ package cachemetrics
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/schema"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -436,5 +438,30 @@ func BenchmarkRecorder(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// DefaultBuckets is the schema's default, in an array of its own: changing
+// it changes nothing New does.
+func TestDefaultBucketsAreACopy(t *testing.T) {
+	if !slices.Equal(DefaultBuckets, schema.DefaultCacheBuckets) {
+		t.Fatalf("DefaultBuckets = %v, the schema's default is %v", DefaultBuckets, schema.DefaultCacheBuckets)
+	}
+	saved := slices.Clone(DefaultBuckets)
+	defer copy(DefaultBuckets, saved)
+	DefaultBuckets[0] = 42
+	reg := prometheus.NewRegistry()
+	r := newRecorder(t, reg, WithBackend("x"))
+	r.Observe(context.Background(), OpGet, time.Millisecond)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(""), "cache_operation_duration_seconds"); err == nil {
+		t.Fatal("no duration family")
+	}
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() == "cache_operation_duration_seconds" {
+			if got := mf.GetMetric()[0].GetHistogram().GetBucket()[0].GetUpperBound(); got != saved[0] {
+				t.Errorf("first bucket %v, want %v", got, saved[0])
+			}
+		}
 	}
 }

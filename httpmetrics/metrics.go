@@ -23,7 +23,7 @@ const (
 	InvalidMethod = "<invalid method>"
 	// Other stands for every value past a cap (WithMaxViews,
 	// WithMaxExceptionTypes).
-	Other = children.Overflow
+	Other = "<other>"
 )
 
 // Metrics holds the HTTP families of one registry. Build it once with New

@@ -14,7 +14,7 @@ import (
 // Label values modelmetrics writes itself.
 const (
 	// Other stands for every model declared past WithMaxModels.
-	Other = children.Overflow
+	Other = "<other>"
 	// Unnamed is the model label of a model declared with an empty name.
 	Unnamed = "<unnamed model>"
 )

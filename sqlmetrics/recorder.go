@@ -18,7 +18,7 @@ import (
 
 // Other is the error type label value that stands for every type past the
 // WithMaxErrorTypes cap.
-const Other = children.Overflow
+const Other = "<other>"
 
 // epoch anchors the clock.
 var epoch = time.Now()
