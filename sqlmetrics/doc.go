@@ -52,13 +52,14 @@
 // a wrapped connection is a Pinger, SessionResetter, Validator and
 // NamedValueChecker exactly when the driver's is, a statement a
 // NamedValueChecker and ColumnConverter exactly when the driver's is, and
-// rows offer NextResultSet and every ColumnType interface exactly when the
-// driver's do. A wrapped connection always offers the context interfaces
-// (ExecerContext, QueryerContext, ConnPrepareContext, ConnBeginTx) and a
-// statement StmtExecContext and StmtQueryContext, because every statement
-// must pass through them; when the driver lacks one, the wrapper does what
-// database/sql does without it. Inside sql.Conn.Raw, Raw reaches the
-// driver's own connection.
+// rows offer NextResultSet exactly when the driver's do. Rows always offer
+// the ColumnType interfaces, answering for one the driver's rows lack what
+// database/sql answers without it. A wrapped connection always offers the
+// context interfaces (ExecerContext, QueryerContext, ConnPrepareContext,
+// ConnBeginTx) and a statement StmtExecContext and StmtQueryContext,
+// because every statement must pass through them; when the driver lacks
+// one, the wrapper does what database/sql does without it. Inside
+// sql.Conn.Raw, Raw reaches the driver's own connection.
 //
 // For pgx used without database/sql (pgx.Conn, pgxpool), the module
 // github.com/stackprom/stackprom/adapters/pgxmetrics records the same

@@ -587,3 +587,6 @@ func offerRows(base driver.Rows, full any, mask uint) driver.Rows {
 	}
 	panic("bad mask")
 }
+
+// rowsInterfaces lists the optional interfaces offerRows combines.
+var rowsInterfaces = []string{"RowsNextResultSet", "RowsColumnTypeScanType", "RowsColumnTypeDatabaseTypeName", "RowsColumnTypeLength", "RowsColumnTypeNullable", "RowsColumnTypePrecisionScale"}

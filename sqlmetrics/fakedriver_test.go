@@ -241,14 +241,15 @@ func (r *fakeRows) Next(dest []driver.Value) error {
 	return io.EOF
 }
 
-// The other rowsInterfaces, for the fakes of every combination.
+// The other rowsInterfaces, for the fakes of every combination; the column
+// types differ from database/sql's answers without the interfaces.
 func (r *fakeRows) HasNextResultSet() bool                            { return false }
 func (r *fakeRows) NextResultSet() error                              { return io.EOF }
 func (r *fakeRows) ColumnTypeScanType(int) reflect.Type               { return reflect.TypeFor[int64]() }
 func (r *fakeRows) ColumnTypeDatabaseTypeName(int) string             { return "INTEGER" }
 func (r *fakeRows) ColumnTypeLength(int) (int64, bool)                { return 8, true }
 func (r *fakeRows) ColumnTypeNullable(int) (bool, bool)               { return false, true }
-func (r *fakeRows) ColumnTypePrecisionScale(int) (int64, int64, bool) { return 0, 0, false }
+func (r *fakeRows) ColumnTypePrecisionScale(int) (int64, int64, bool) { return 19, 0, true }
 
 // The methods each optional Rows interface adds to driver.Rows, which they
 // all embed: the fakes of every combination (offerRows) embed these, as

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"io"
-	"reflect"
 	"sync"
 	"time"
 )
@@ -13,12 +12,12 @@ import (
 // them is counted: in the DriverCall mode the query is already recorded and
 // such an error counts in the errors family only; in the UntilRowsClosed
 // mode the query is recorded when the rows are closed, with the first error
-// met. The wrapper offers NextResultSet and the column type interfaces
-// exactly when the driver's rows do (asRows). It is reused: each
-// connection keeps one (spareRows) for its rows, and a query whose
-// connection's is in use takes one from a pool. Close gives it back, since
-// database/sql closes a driver's rows once and uses them no more after
-// that.
+// met. The wrapper always offers the column type interfaces, and
+// NextResultSet exactly when the driver's rows do (rowsinterfaces.go). It
+// is reused: each connection keeps one (spareRows) for its rows, and a
+// query whose connection's is in use takes one from a pool. Close gives it
+// back, since database/sql closes a driver's rows once and uses them no
+// more after that.
 type rows struct {
 	inner driver.Rows
 	r     *Recorder
@@ -29,7 +28,7 @@ type rows struct {
 	spare *spareRows // when self is spare's
 }
 
-// pooledRows is a reusable rows wrapper, in the layout every rowsN type
+// pooledRows is a reusable rows wrapper, in the layout nextResultSetRows
 // shares.
 type pooledRows struct{ rows }
 
@@ -37,34 +36,25 @@ var rowsPool = sync.Pool{New: func() any { return new(pooledRows) }}
 
 var _ driver.Rows = (*rows)(nil)
 
-// spareRows is a connection's own rows wrapper, and the interface
-// combination of the last type of rows its driver returned (a driver's
-// rows are of one or two types, and six type assertions per query would
-// cost more than the rest of the wrapper). database/sql runs a
+// spareRows is a connection's own rows wrapper. database/sql runs a
 // connection's queries and statements and closes their rows under one
 // lock, so it needs no lock of its own.
 type spareRows struct {
 	p    pooledRows
 	busy bool
-	typ  reflect.Type
-	mask uint
 }
 
-// take returns a rows wrapper for inner, with the combination of
-// interfaces to give it: spare's own unless it is in use (a connection
-// with two open queries) or nil, else one from the pool.
-func (spare *spareRows) take(inner driver.Rows) (*pooledRows, uint) {
+// take returns a rows wrapper: spare's own unless it is in use (a
+// connection with two open queries) or nil, else one from the pool.
+func (spare *spareRows) take() *pooledRows {
 	if spare == nil || spare.busy {
 		p := rowsPool.Get().(*pooledRows)
 		p.self = p
-		return p, rowsMask(inner)
-	}
-	if t := reflect.TypeOf(inner); t != spare.typ {
-		spare.typ, spare.mask = t, rowsMask(inner)
+		return p
 	}
 	spare.busy = true
 	spare.p.self, spare.p.spare = &spare.p, spare
-	return &spare.p, spare.mask
+	return &spare.p
 }
 
 // rows records a query whose driver call started at start and returned
@@ -78,12 +68,15 @@ func (r *Recorder) rows(ctx context.Context, start time.Duration, inner driver.R
 	if !r.untilRowsClosed {
 		r.done(ctx, start, nil)
 	}
-	p, mask := spare.take(inner)
+	p := spare.take()
 	p.inner, p.r = inner, r
 	if r.untilRowsClosed {
 		p.ctx, p.start = ctx, start
 	}
-	return asRows(p, mask), nil
+	if _, ok := inner.(driver.RowsNextResultSet); ok {
+		return (*nextResultSetRows)(p), nil
+	}
+	return p, nil
 }
 
 // Columns returns the driver's column names.

@@ -273,9 +273,10 @@ var optional = map[string][]reflect.Type{
 		reflect.TypeFor[driver.NamedValueChecker]()},
 	//lint:ignore SA1019 checked as the driver offers it
 	"stmt": {reflect.TypeFor[driver.NamedValueChecker](), reflect.TypeFor[driver.ColumnConverter]()},
-	"rows": {reflect.TypeFor[driver.RowsNextResultSet](), reflect.TypeFor[driver.RowsColumnTypeScanType](),
-		reflect.TypeFor[driver.RowsColumnTypeDatabaseTypeName](), reflect.TypeFor[driver.RowsColumnTypeLength](),
-		reflect.TypeFor[driver.RowsColumnTypeNullable](), reflect.TypeFor[driver.RowsColumnTypePrecisionScale]()},
+	// The rows wrapper offers the column type interfaces always, answering
+	// as database/sql does without them (the "column types" operation
+	// compares those answers).
+	"rows": {reflect.TypeFor[driver.RowsNextResultSet]()},
 }
 
 func offered(kind string, v any) string {
