@@ -27,7 +27,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/httpmetrics"
-	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/internal/testenv"
 )
 
 // presets are the two naming presets with the names the tests query.
@@ -78,7 +78,7 @@ func appServer(t *testing.T, opts ...stackprom.Option) *httptest.Server {
 }
 
 func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
-	prom := stackpromtest.Program(t, "prometheus")
+	prom := testenv.Program(t, "prometheus")
 
 	apps := map[string]*httptest.Server{}
 	var cfg strings.Builder
@@ -93,8 +93,8 @@ func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", stackpromtest.FreePort(t))
-	stackpromtest.Start(t, addr, prom,
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	testenv.Start(t, addr, prom,
 		"--config.file="+cfgFile,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr,
@@ -268,7 +268,7 @@ func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 // and whether it found no problem.
 func promtool(t *testing.T, exposition []byte) (string, bool) {
 	t.Helper()
-	prog := stackpromtest.Program(t, "promtool")
+	prog := testenv.Program(t, "promtool")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, "check", "metrics")

@@ -22,17 +22,17 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/stackprom/stackprom"
-	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/internal/testenv"
 )
 
 // startPushgateway starts a Pushgateway on a spare loopback port, keeping
 // pushes in memory only, and returns its URL.
 func startPushgateway(t *testing.T, args ...string) string {
 	t.Helper()
-	prog := stackpromtest.Program(t, "prometheus-pushgateway")
-	addr := fmt.Sprintf("127.0.0.1:%d", stackpromtest.FreePort(t))
+	prog := testenv.Program(t, "prometheus-pushgateway")
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	args = append([]string{"--web.listen-address=" + addr, "--persistence.file=", "--log.level=warn"}, args...)
-	stackpromtest.Start(t, addr, prog, args...)
+	testenv.Start(t, addr, prog, args...)
 	return "http://" + addr
 }
 
@@ -240,7 +240,7 @@ func TestPushErrors(t *testing.T) {
 	c.WithLabelValues("other").Inc()
 	withJob.MustRegister(c)
 
-	down := fmt.Sprintf("http://127.0.0.1:%d", stackpromtest.FreePort(t)) // nothing listens there
+	down := fmt.Sprintf("http://127.0.0.1:%d", testenv.FreePort(t)) // nothing listens there
 	for _, c := range []struct {
 		name, url, job string
 		opts           []stackprom.PushOption

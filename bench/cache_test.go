@@ -19,6 +19,7 @@ import (
 	"github.com/stackprom/stackprom/adapters/ottermetrics"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
+	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -159,7 +160,7 @@ var redisTransports = []struct {
 		return &redis.Options{Addr: "pipe", Dialer: pipeRedis, Protocol: 2, DisableIdentity: true, PoolSize: 16}
 	}},
 	{"redis", func(tb testing.TB) *redis.Options {
-		addr := stackpromtest.Addr(tb, "STACKPROM_REDIS_ADDR", "127.0.0.1:6379")
+		addr := testenv.Addr(tb, "STACKPROM_REDIS_ADDR", "127.0.0.1:6379")
 		return &redis.Options{Addr: addr, DB: 14, PoolSize: 16}
 	}},
 }

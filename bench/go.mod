@@ -10,9 +10,9 @@ require (
 	github.com/redis/go-redis/extra/redisotel/v9 v9.23.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/slok/go-http-metrics v0.13.0
-	github.com/stackprom/stackprom v0.0.0
-	github.com/stackprom/stackprom/adapters/ottermetrics v0.0.0
-	github.com/stackprom/stackprom/adapters/redismetrics v0.0.0
+	github.com/stackprom/stackprom v0.1.0
+	github.com/stackprom/stackprom/adapters/ottermetrics v0.1.0
+	github.com/stackprom/stackprom/adapters/redismetrics v0.1.0
 	go.opentelemetry.io/otel/exporters/prometheus v0.69.0
 	go.opentelemetry.io/otel/sdk/metric v1.47.0
 	modernc.org/sqlite v1.62.0

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/internal/migrationtest"
+	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/migrationmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -23,9 +24,9 @@ import (
 // port and returns its URL; it is stopped by process id when the test ends.
 func pushgateway(t *testing.T) string {
 	t.Helper()
-	prog := stackpromtest.Program(t, "prometheus-pushgateway")
-	addr := fmt.Sprintf("127.0.0.1:%d", stackpromtest.FreePort(t))
-	stackpromtest.Start(t, addr, prog, "--web.listen-address="+addr, "--persistence.file=", "--log.level=warn")
+	prog := testenv.Program(t, "prometheus-pushgateway")
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	testenv.Start(t, addr, prog, "--web.listen-address="+addr, "--persistence.file=", "--log.level=warn")
 	return "http://" + addr
 }
 
@@ -124,7 +125,7 @@ func TestPushUnreachable(t *testing.T) {
 	c := migrationmetrics.MustNew("", migrationmetrics.SourceFunc(func(context.Context) (migrationmetrics.Status, error) {
 		return migrationmetrics.Status{}, nil
 	}), stackprom.WithRegisterer(nil))
-	url := fmt.Sprintf("http://127.0.0.1:%d", stackpromtest.FreePort(t))
+	url := fmt.Sprintf("http://127.0.0.1:%d", testenv.FreePort(t))
 	if err := c.Push(context.Background(), url, "migrate", time.Second); err == nil {
 		t.Error("no error")
 	}

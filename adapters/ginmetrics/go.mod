@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/prometheus/client_golang v1.25.0
-	github.com/stackprom/stackprom v0.0.0
+	github.com/stackprom/stackprom v0.1.0
 )
 
 require (

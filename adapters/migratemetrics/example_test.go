@@ -1,14 +1,11 @@
 package migratemetrics_test
 
 import (
-	"database/sql"
-	"embed"
 	"fmt"
-	"os"
-	"path/filepath"
+	"testing/fstest"
 
 	"github.com/golang-migrate/migrate/v4"
-	sqlitemigrate "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/database/stub"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,34 +15,32 @@ import (
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
-//go:embed testdata/migrations/*.sql
-var migrations embed.FS
+// The service's migrations, embedded: in a service, an embed.FS.
+var migrations = fstest.MapFS{
+	"1_create_dog.up.sql":   {Data: []byte("CREATE TABLE dog (id INTEGER PRIMARY KEY, name TEXT);")},
+	"1_create_dog.down.sql": {Data: []byte("DROP TABLE dog;")},
+	"2_create_lawn.up.sql":  {Data: []byte("CREATE TABLE lawn (id INTEGER PRIMARY KEY);")},
+	"3_dog_age.up.sql":      {Data: []byte("ALTER TABLE dog ADD COLUMN age INTEGER;")},
+}
 
+// A service's collector reads the migration table through a *sql.DB (New),
+// or, as here, through a golang-migrate database driver (NewFromDriver):
+// golang-migrate's stub, so that the example runs without a database.
 func Example() {
-	dir, _ := os.MkdirTemp("", "example")
-	defer os.RemoveAll(dir)
-	db, err := sql.Open("sqlite", filepath.Join(dir, "app.db")) // connects lazily
+	drv, err := stub.WithInstance(nil, &stub.Config{}) // in a service: pgx.WithInstance(db, …), say
 	if err != nil {
 		panic(err)
 	}
-	defer db.Close()
-
-	// The service: its migrations are embedded; the collector reads
-	// schema_migrations at scrape time.
-	src, err := iofs.New(migrations, "testdata/migrations")
+	src, err := iofs.New(migrations, ".")
 	if err != nil {
 		panic(err)
 	}
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	migrationmetrics.MustNew("default", migratemetrics.MustNew(src, db), stackprom.WithRegisterer(reg))
+	migrationmetrics.MustNew("default", migratemetrics.MustNewFromDriver(src, drv), stackprom.WithRegisterer(reg))
 
 	// The migration job (elsewhere, or at start-up) applies two of three.
-	drv, err := sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})
-	if err != nil {
-		panic(err)
-	}
-	jobSrc, _ := iofs.New(migrations, "testdata/migrations")
-	m, err := migrate.NewWithInstance("iofs", jobSrc, "sqlite", drv)
+	jobSrc, _ := iofs.New(migrations, ".")
+	m, err := migrate.NewWithInstance("iofs", jobSrc, "stub", drv)
 	if err != nil {
 		panic(err)
 	}

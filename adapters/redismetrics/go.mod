@@ -6,7 +6,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/extra/redisprometheus/v9 v9.22.0
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/stackprom/stackprom v0.0.0
+	github.com/stackprom/stackprom v0.1.0
 )
 
 require (

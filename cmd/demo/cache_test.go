@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -23,10 +24,10 @@ func TestCacheView(t *testing.T) {
 	}{
 		{"memory", "memory", func(*testing.T) string { return "memory" }},
 		{"redis", "redis", func(t *testing.T) string {
-			return "redis://" + stackpromtest.Addr(t, "STACKPROM_REDIS_ADDR", "127.0.0.1:6379") + "/13"
+			return "redis://" + testenv.Addr(t, "STACKPROM_REDIS_ADDR", "127.0.0.1:6379") + "/13"
 		}},
 		{"memcached", "memcached", func(t *testing.T) string {
-			return "memcache://" + stackpromtest.Addr(t, "STACKPROM_MEMCACHED_ADDR", "127.0.0.1:11211")
+			return "memcache://" + testenv.Addr(t, "STACKPROM_MEMCACHED_ADDR", "127.0.0.1:11211")
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,7 +61,7 @@ func TestCacheView(t *testing.T) {
 // counted.
 func TestCacheViewCacheDown(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	addr := "127.0.0.1:" + strconv.Itoa(stackpromtest.FreePort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 	dc, err := newCache("memcache://"+addr, stackprom.WithRegisterer(reg))
 	if err != nil {
 		t.Fatal(err)

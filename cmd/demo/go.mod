@@ -10,11 +10,11 @@ require (
 	github.com/pressly/goose/v3 v3.30.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/stackprom/stackprom v0.0.0
-	github.com/stackprom/stackprom/adapters/goosemetrics v0.0.0
-	github.com/stackprom/stackprom/adapters/memcachemetrics v0.0.0
-	github.com/stackprom/stackprom/adapters/ottermetrics v0.0.0
-	github.com/stackprom/stackprom/adapters/redismetrics v0.0.0
+	github.com/stackprom/stackprom v0.1.0
+	github.com/stackprom/stackprom/adapters/goosemetrics v0.1.0
+	github.com/stackprom/stackprom/adapters/memcachemetrics v0.1.0
+	github.com/stackprom/stackprom/adapters/ottermetrics v0.1.0
+	github.com/stackprom/stackprom/adapters/redismetrics v0.1.0
 	modernc.org/sqlite v1.62.0
 )
 

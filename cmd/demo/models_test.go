@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
@@ -86,7 +87,7 @@ func TestModelsAndMigrations(t *testing.T) {
 // The database is down at start-up: the demo starts, /metrics answers,
 // the migration scrape-error counter moves, and newlawn fails with a 500.
 func TestDatabaseDown(t *testing.T) {
-	srv, reg := demo(t, settings{db: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", stackpromtest.FreePort(t))})
+	srv, reg := demo(t, settings{db: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", testenv.FreePort(t))})
 	do(t, "GET", srv.URL+"/metrics", 200)
 	do(t, "POST", srv.URL+"/newlawn/bordeaux", 500)
 	s := stackpromtest.Take(t, reg)

@@ -1,5 +1,0 @@
-// Package drivertest runs sqlmetrics against real drivers and servers:
-// PostgreSQL through pgx's stdlib, MariaDB through go-sql-driver/mysql and
-// SQLite through modernc.org/sqlite. It is a module of its own so that the
-// core module requires no driver, even in tests. It has tests only.
-package drivertest
