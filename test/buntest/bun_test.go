@@ -13,9 +13,9 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/bunmetrics"
-	"github.com/stackprom/stackprom/test/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/dbtest"
 )
 
 type Dog struct {

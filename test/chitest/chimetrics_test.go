@@ -12,8 +12,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/chimetrics"
 	"github.com/stackprom/stackprom/httpmetrics"
-	"github.com/stackprom/stackprom/test/internal/routertest"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/routertest"
 )
 
 type boom struct{ msg string }

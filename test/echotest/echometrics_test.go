@@ -14,8 +14,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/echometrics"
 	"github.com/stackprom/stackprom/httpmetrics"
-	"github.com/stackprom/stackprom/test/internal/routertest"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/routertest"
 )
 
 // boom is an error, so that echo's Recover hands the panic value itself to

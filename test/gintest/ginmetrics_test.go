@@ -12,8 +12,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/ginmetrics"
 	"github.com/stackprom/stackprom/httpmetrics"
-	"github.com/stackprom/stackprom/test/internal/routertest"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/routertest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }

@@ -12,9 +12,9 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/gormmetrics"
-	"github.com/stackprom/stackprom/test/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/dbtest"
 )
 
 // Dog and Lawn name their models, as django-prometheus's test app's Dog and

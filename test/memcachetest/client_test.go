@@ -16,9 +16,9 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/memcachemetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
-	"github.com/stackprom/stackprom/test/internal/cachetest"
 	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/cachetest"
 )
 
 // newClient connects to the machine's memcached (STACKPROM_MEMCACHED_ADDR,

@@ -20,9 +20,9 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/migratemetrics"
-	"github.com/stackprom/stackprom/test/internal/dbtest"
 	"github.com/stackprom/stackprom/internal/migrationtest"
 	"github.com/stackprom/stackprom/migrationmetrics"
+	"github.com/stackprom/stackprom/test/internal/dbtest"
 )
 
 //go:embed testdata

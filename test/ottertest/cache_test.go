@@ -16,8 +16,8 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/ottermetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
-	"github.com/stackprom/stackprom/test/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/cachetest"
 )
 
 func newCache[V any](t *testing.T, o *otter.Options[string, V], opts ...cachemetrics.Option) (*ottermetrics.Cache[string, V], *prometheus.Registry) {

@@ -18,9 +18,9 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
-	"github.com/stackprom/stackprom/test/internal/cachetest"
 	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/cachetest"
 )
 
 // The application of the outage test: GET /item?id=N reads the item from

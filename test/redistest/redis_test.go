@@ -15,9 +15,9 @@ import (
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/adapters/redismetrics"
 	"github.com/stackprom/stackprom/cachemetrics"
-	"github.com/stackprom/stackprom/test/internal/cachetest"
 	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/cachetest"
 )
 
 // django-prometheus's cache test (catalogue §10 item 8) on a real Redis:

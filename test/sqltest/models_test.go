@@ -10,10 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom"
-	"github.com/stackprom/stackprom/test/internal/dbtest"
 	"github.com/stackprom/stackprom/modelmetrics"
 	"github.com/stackprom/stackprom/sqlmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/dbtest"
 )
 
 // rebind turns ? placeholders into PostgreSQL's $n.

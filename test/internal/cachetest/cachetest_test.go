@@ -8,8 +8,8 @@ import (
 
 	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/cachemetrics"
-	"github.com/stackprom/stackprom/test/internal/cachetest"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/cachetest"
 )
 
 func TestDiff(t *testing.T) {
