@@ -25,4 +25,12 @@
 //
 // Each request costs one allocation (the ResponseWriter wrapper, which also
 // counts request body bytes) and no lock once its label children exist.
+//
+// For a framework that keeps its own response state (gin, echo), an adapter
+// records without wrapping the ResponseWriter a second time: it calls
+// Begin when the request enters, gathers the Facts from the framework once
+// the handler has returned, and passes them to Record (CountBody counts the
+// request body bytes the handler reads). The adapters in this repository
+// are written that way; third-party adapters use the same calls (see the
+// example of Record).
 package httpmetrics

@@ -54,3 +54,47 @@ func Example() {
 	// /dogs/{id}: 2
 	// 404s: 1
 }
+
+// A framework that keeps its own response state (status, size, route) can
+// be measured without a second ResponseWriter wrapper: its middleware marks
+// the start with Begin, gathers the Facts from the framework once the
+// handler has returned, and hands them to Record. This is how the gin and
+// echo adapters work; here the "framework" is a handler that reports its
+// own facts.
+func ExampleMetrics_Record() {
+	reg := prometheus.NewRegistry()
+	m := httpmetrics.MustNew(stackprom.WithRegisterer(reg))
+
+	// The framework's middleware.
+	middleware := func(route string, next func(w http.ResponseWriter, r *http.Request) (status int, size int64)) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := m.Begin()
+			body := httpmetrics.CountBody(r) // the request body bytes the handler reads
+			status, size := next(w, r)
+			m.Record(r, start, &httpmetrics.Facts{
+				View:          route, // the framework's route template, never the raw path
+				Status:        status,
+				RequestBytes:  body.Restore(r),
+				ResponseBytes: size,
+				ContentType:   w.Header().Get("Content-Type"),
+			})
+		})
+	}
+	h := middleware("/dogs/:id", func(w http.ResponseWriter, r *http.Request) (int, int64) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusTeapot)
+		n, _ := io.WriteString(w, "a dog\n")
+		return http.StatusTeapot, int64(n)
+	})
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/dogs/1", nil))
+
+	s, _ := stackpromtest.Gather(reg)
+	v, _ := s.Value("http_responses_by_status_view_method_total",
+		prometheus.Labels{"status": "418", "view": "/dogs/:id", "method": "GET"})
+	fmt.Println("418s of /dogs/:id:", v)
+	v, _ = s.Value("http_responses_by_charset_total", prometheus.Labels{"charset": "utf-8"})
+	fmt.Println("utf-8 responses:", v)
+	// Output:
+	// 418s of /dogs/:id: 1
+	// utf-8 responses: 1
+}
