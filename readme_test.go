@@ -62,3 +62,26 @@ func TestREADMEQuickStart(t *testing.T) {
 		t.Error("README's quick start differs from examples/quickstart/main.go")
 	}
 }
+
+// The package documentation's quick start is the same program.
+func TestPackageDocQuickStart(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := os.ReadFile("examples/quickstart/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented strings.Builder
+	for _, line := range strings.Split(strings.TrimSuffix(string(code), "\n"), "\n") {
+		if line == "" {
+			indented.WriteString("//\n")
+			continue
+		}
+		indented.WriteString("//\t" + line + "\n")
+	}
+	if !strings.Contains(string(doc), indented.String()) {
+		t.Errorf("doc.go's quick start differs from examples/quickstart/main.go; want:\n%s", indented.String())
+	}
+}
