@@ -1,4 +1,4 @@
-// Package buntest tests adapters/bunmetrics against bun on SQLite, PostgreSQL and MariaDB. It lives in the test
-// module so that the adapter's module requires nothing its users do not
-// build. It has tests only.
+// Package buntest tests adapters/bunmetrics against bun on SQLite,
+// PostgreSQL and MariaDB. It lives in the test module so that the adapter's
+// module requires nothing its users do not build. It has tests only.
 package buntest

@@ -1,4 +1,5 @@
-// Package echotest tests adapters/echometrics against echo: route templates as views, hostile traffic, panics, templates and streaming. It lives in the test
-// module so that the adapter's module requires nothing its users do not
-// build. It has tests only.
+// Package echotest tests adapters/echometrics against echo: route templates
+// as views, hostile traffic, panics, templates and streaming. It lives in
+// the test module so that the adapter's module requires nothing its users
+// do not build. It has tests only.
 package echotest

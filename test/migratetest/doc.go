@@ -1,4 +1,5 @@
-// Package migratetest tests adapters/migratemetrics against golang-migrate migrations on SQLite, PostgreSQL and MariaDB. It lives in the test
-// module so that the adapter's module requires nothing its users do not
-// build. It has tests only.
+// Package migratetest tests adapters/migratemetrics against golang-migrate
+// migrations on SQLite, PostgreSQL and MariaDB. It lives in the test module
+// so that the adapter's module requires nothing its users do not build. It
+// has tests only.
 package migratetest
