@@ -131,7 +131,7 @@ for f in "${gomods[@]}"; do
 		want=$core
 		[[ $dir == . ]] || want=$core/$dir
 		[[ $p == "$want" ]] || die "$f declares module $p, not $want: no user could fetch it from its directory"
-		public_dirs+=("$dir")
+		if [[ $dir == . ]]; then public_dirs=(. "${public_dirs[@]}"); else public_dirs+=("$dir"); fi
 		is_public[$p]=1
 	fi
 done

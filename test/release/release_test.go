@@ -244,7 +244,7 @@ func run(t *testing.T, goCmd string, env []string, dir string, args ...string) (
 	timeout := commandTimeout
 	if deadline, ok := t.Deadline(); ok {
 		// Stop a little before go test would, to report which command hung.
-		timeout = min(timeout, time.Until(deadline)-30*time.Second)
+		timeout = max(min(timeout, time.Until(deadline)-30*time.Second), time.Second)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
