@@ -130,21 +130,11 @@ func (r *Recorder) Namespace() string { return r.cfg.Namespace }
 // returns the registerer's error, such as a prometheus.AlreadyRegisteredError
 // when a collector of the same families is already registered for this
 // alias.
-func (r *Recorder) Register(col prometheus.Collector) error {
-	if r.registerer == nil {
-		return nil
-	}
-	return r.registerer.Register(col)
-}
+func (r *Recorder) Register(col prometheus.Collector) error { return r.registerer.Register(col) }
 
 // Unregister removes a collector that Register registered, and reports
 // whether it was registered.
-func (r *Recorder) Unregister(col prometheus.Collector) bool {
-	if r.registerer == nil {
-		return false
-	}
-	return r.registerer.Unregister(col)
-}
+func (r *Recorder) Unregister(col prometheus.Collector) bool { return r.registerer.Unregister(col) }
 
 // Connect records an attempt to open a connection: new connections +1 and,
 // when err is not nil, connection errors +1. As in django-prometheus, new

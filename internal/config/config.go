@@ -316,10 +316,11 @@ func (c *Config) GathererOrDefault() prometheus.Gatherer {
 
 // RegistererWith is the registerer with the constant labels and one more,
 // name=value, added to what is registered on it, for the collectors that
-// belong to one database or cache; nil when nothing is to be registered.
+// belong to one database or cache. With no registerer (WithRegisterer(nil))
+// it registers nothing: Register returns nil and Unregister false.
 func (c *Config) RegistererWith(name, value string) prometheus.Registerer {
 	if c.Registerer == nil {
-		return nil
+		return nowhere{}
 	}
 	l := prometheus.Labels{name: value}
 	for k, v := range c.ConstLabels {
@@ -327,6 +328,13 @@ func (c *Config) RegistererWith(name, value string) prometheus.Registerer {
 	}
 	return prometheus.WrapRegistererWith(l, c.Registerer)
 }
+
+// nowhere is a registerer that registers nothing.
+type nowhere struct{}
+
+func (nowhere) Register(prometheus.Collector) error  { return nil }
+func (nowhere) MustRegister(...prometheus.Collector) {}
+func (nowhere) Unregister(prometheus.Collector) bool { return false }
 
 // ValidName reports whether s is a legacy Prometheus label name, which is
 // also what a metric name prefix may hold: a letter or underscore, then
