@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom"
+	"github.com/stackprom/stackprom/httpmetrics"
 )
 
 // printSamples prints the sample lines of a text exposition whose name
@@ -26,9 +27,9 @@ func printSamples(resp *http.Response, prefix string) {
 	}
 }
 
-// Handler serves /metrics on the application's own mux; here it asks
+// The handler serves /metrics on the application's own mux; here it asks
 // scrapers for a bearer token.
-func ExampleHandler() {
+func ExampleNewHandler() {
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
 	orders := prometheus.NewCounter(prometheus.CounterOpts{Name: "shop_orders_total", Help: "Orders taken."})
 	reg.MustRegister(orders)
@@ -59,6 +60,34 @@ func ExampleHandler() {
 	// without the token: 401 Unauthorized
 	// with the token: 200 OK
 	// shop_orders_total 3
+}
+
+// Options holds a service's common options in one value, for every
+// component: here one registry and one namespace for the HTTP families and
+// the /metrics handler.
+func ExampleOptions() {
+	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
+	shared := stackprom.Options(stackprom.WithRegisterer(reg), stackprom.WithNamespace("shop"))
+
+	m := httpmetrics.MustNew(shared, httpmetrics.WithExclude("/metrics"))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "woof") })
+	mux.Handle("GET /metrics", stackprom.MustNewHandler(shared))
+	srv := httptest.NewServer(m.Instrument(mux))
+	defer srv.Close()
+
+	for _, path := range []string{"/dogs/1", "/metrics"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if path == "/metrics" {
+			printSamples(resp, "shop_http_requests_by_method_total")
+		}
+		resp.Body.Close()
+	}
+	// Output:
+	// shop_http_requests_by_method_total{method="GET"} 1
 }
 
 // StartServer serves metrics on a listener apart from the application's,
