@@ -2,7 +2,9 @@ package stackprom_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,5 +85,40 @@ func TestPackageDocQuickStart(t *testing.T) {
 	}
 	if !strings.Contains(string(doc), indented.String()) {
 		t.Errorf("doc.go's quick start differs from examples/quickstart/main.go; want:\n%s", indented.String())
+	}
+}
+
+// The README's sections come in the order of STYLE.md, Install to
+// Compatibility, and it links every guide of docs/.
+func TestREADMESections(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sections []string
+	fenced := false
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "```") {
+			fenced = !fenced
+		}
+		if title, ok := strings.CutPrefix(line, "## "); ok && !fenced {
+			sections = append(sections, title)
+		}
+	}
+	want := []string{"Install", "Quick start", "The two commands", "Metrics", "PromQL examples", "Options", "Compatibility"}
+	if !slices.Equal(sections, want) {
+		t.Errorf("README's sections are %q, want %q", sections, want)
+	}
+	guides, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(guides) == 0 {
+		t.Error("no guides in docs/")
+	}
+	for _, g := range guides {
+		if !strings.Contains(string(readme), "]("+filepath.ToSlash(g)+")") {
+			t.Errorf("README does not link %s", g)
+		}
 	}
 }
