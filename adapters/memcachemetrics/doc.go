@@ -3,7 +3,7 @@
 // cachemetrics): gets, hits, misses and failures — django-prometheus's four —
 // plus sets, deletes, their failures and the duration of each operation.
 //
-// gomemcache has no hooks, so Wrap returns a *Client with the methods of
+// gomemcache has no hooks, so New returns a *Client with the methods of
 // *memcache.Client; swap the type and keep the calls:
 //
 //	mc, err := memcachemetrics.New(memcache.New("127.0.0.1:11211"))

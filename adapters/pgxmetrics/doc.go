@@ -6,7 +6,7 @@
 //	tracer, err := pgxmetrics.New(sqlmetrics.WithAlias("main"))
 //	cfg.ConnConfig.Tracer = tracer // or tracer.Chain(theTracerYouHad)
 //	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-//	prometheus.MustRegister(pgxmetrics.NewPoolCollector(pool, "main"))
+//	stats, err := pgxmetrics.NewPoolCollector(pool, sqlmetrics.WithAlias("main")) // registers itself
 //
 // What is counted, with the vendor label "postgresql":
 //   - every Query, QueryRow and Exec: one execution and one duration
