@@ -218,8 +218,8 @@ func eventually(t *testing.T, limit time.Duration, cond func() (bool, string)) {
 
 // exerciseEveryHTTPFamily sends requests through m that give every HTTP
 // family a series: a named view rendered from a template with a charset, a
-// POST with a body from an AJAX client, a streamed response, a panic, a
-// reported error, an unrouted path and an invalid method.
+// POST with a body from an AJAX client, a streamed response, a panic, an
+// abort, a reported error, an unrouted path and an invalid method.
 func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 	t.Helper()
 	mux := http.NewServeMux()
@@ -240,6 +240,10 @@ func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
 		panic(errors.New("boom"))
 	})
+	mux.HandleFunc("GET /download", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "part 1\n")
+		panic(http.ErrAbortHandler)
+	})
 	mux.HandleFunc("GET /cats/{id}", func(w http.ResponseWriter, r *http.Request) {
 		httpmetrics.ReportError(w, fmt.Errorf("cat %s: %w", r.PathValue("id"), os.ErrNotExist))
 		http.NotFound(w, r)
@@ -247,7 +251,7 @@ func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 	h := m.Before(m.After(mux))
 	send := func(r *http.Request) {
 		defer func() {
-			if p := recover(); p != nil && r.URL.Path != "/boom" {
+			if p := recover(); p != nil && r.URL.Path != "/boom" && r.URL.Path != "/download" {
 				t.Errorf("%s %s panicked: %v", r.Method, r.URL, p)
 			}
 		}()
@@ -259,6 +263,7 @@ func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 	send(post)
 	send(httptest.NewRequest(http.MethodGet, "/stream", nil))
 	send(httptest.NewRequest(http.MethodGet, "/boom", nil))
+	send(httptest.NewRequest(http.MethodGet, "/download", nil))
 	send(httptest.NewRequest(http.MethodGet, "/cats/9", nil))
 	send(httptest.NewRequest(http.MethodGet, "/nowhere", nil))
 	send(httptest.NewRequest("BREW", "/dogs/1", nil))

@@ -8,8 +8,8 @@
 //   - After, around the router: requests by method, transport and view;
 //     AJAX requests; request and response body sizes; responses by status,
 //     view, charset and template; streaming responses; latency by view and
-//     method; and exceptions (panics, and errors a handler reports) by type
-//     and by view.
+//     method; exceptions (panics, and errors a handler reports) by type
+//     and by view; and aborts (panics with http.ErrAbortHandler) by view.
 //
 // Instrument stacks both. Put middlewares whose time should count in
 // "including middlewares" but not in the per-view latency between them,
@@ -21,7 +21,9 @@
 // set), else "<unnamed view>". It is never the raw URL path. Methods outside
 // the nine standard ones become "<invalid method>" in every family, and
 // WithMaxViews and WithMaxExceptionTypes cap every other label, so hostile
-// traffic adds no series.
+// traffic adds no series. Every label value from outside (views, templates,
+// charsets, the labeler's values, type names) is made valid UTF-8 and at
+// most 128 bytes long, and recording never panics into a request.
 //
 // Each request costs one allocation (the ResponseWriter wrapper, which also
 // counts request body bytes) and no lock once its label children exist.

@@ -57,6 +57,7 @@ type Metrics struct {
 	byStatusView   *prometheus.CounterVec
 	latencyByView  *prometheus.HistogramVec
 	exceptionsView *prometheus.CounterVec
+	abortsView     *prometheus.CounterVec
 
 	exclude     map[string]struct{}
 	proxyHeader string
@@ -94,13 +95,14 @@ func New(opts ...Option) (*Metrics, error) {
 		streaming:       b.Counter(schema.HTTPResponsesStreaming),
 		latencyByView:   b.HistogramVec(schema.HTTPLatencyByView, extra...),
 		exceptionsView:  b.CounterVec(schema.HTTPExceptionsByView, extra...),
+		abortsView:      b.CounterVec(schema.HTTPAbortsByView, extra...),
 		exclude:         c.HTTP.Exclude,
 		proxyHeader:     c.HTTP.ProxyHeader,
 		proxyValue:      c.HTTP.ProxyValue,
 		route:           c.HTTP.Route,
 		labeler:         c.HTTP.Labeler,
 		nExtra:          len(extra),
-		exemplar:        c.Exemplar,
+		exemplar:        contained(c.Exemplar),
 	}
 	// These three exist at zero from the start, as in django-prometheus,
 	// though a Go server always knows a request's start time.
@@ -121,6 +123,22 @@ func New(opts ...Option) (*Metrics, error) {
 
 // MustNew is New for use in a one-line setup; it panics on error.
 func MustNew(opts ...Option) *Metrics { return config.Must(New(opts...)) }
+
+// contained returns ex made safe to call after a handler: a panic in it
+// gives no exemplar instead of reaching the request.
+func contained(ex func(context.Context) prometheus.Labels) func(context.Context) prometheus.Labels {
+	if ex == nil {
+		return nil
+	}
+	return func(ctx context.Context) (l prometheus.Labels) {
+		defer func() {
+			if recover() != nil {
+				l = nil
+			}
+		}()
+		return ex(ctx)
+	}
+}
 
 func bounded(v *prometheus.CounterVec, max int) children.Bounded[prometheus.Counter] {
 	return children.Bounded[prometheus.Counter]{

@@ -44,9 +44,15 @@ func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
 // Unwrap, so http.ResponseController, websockets, sendfile and 1xx
 // responses work as without it.
 //
-// A panic in the handler is recorded once, as status 500 with its Go type in
-// the exceptions families, then re-raised with the same value, so net/http's
-// own handling (http.ErrAbortHandler included) is unchanged.
+// A panic in the handler is recorded once, with its Go type in the
+// exceptions families and the status the handler had written (500 when it
+// had written none), then re-raised with the same value, so net/http's own
+// handling is unchanged. A panic with http.ErrAbortHandler is an abort, not
+// an exception: it counts in the aborts family, by view; after a status was
+// written, the response counts with that status, and before, the client
+// gets no response and no response is recorded (no status, size, charset or
+// template). Recording never panics into the request: label values are
+// cleaned and failures inside stackprom are contained.
 func (m *Metrics) After(next http.Handler) http.Handler {
 	return m.handler(next, false)
 }

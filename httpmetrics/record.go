@@ -1,28 +1,35 @@
 package httpmetrics
 
 import (
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
 	"time"
 
 	"github.com/stackprom/stackprom/internal/children"
+	"github.com/stackprom/stackprom/internal/errtype"
 )
 
 // Facts is what is known about one finished request. After gathers them
 // from its ResponseWriter; a framework adapter that reads them from the
 // framework instead (gin's FullPath, status and size, say) passes them to
-// Record.
+// Record. Record cleans every string in them (valid UTF-8, at most 128
+// bytes) before it becomes a label value.
 type Facts struct {
 	// View is the view label: the route's name or template. Empty means
 	// the WithRoute function, then ServeMux's Request.Pattern, then
 	// "<unnamed view>".
 	View string
-	// Status is the response status; 0 means 200 (nothing was written).
+	// Status is the status of the response the handler started: the first
+	// final status written, even if a panic followed. 0 means nothing was
+	// written: recorded as 200 (what net/http sends for a handler that
+	// returns), as 101 for a hijacked connection whose request asked for an
+	// upgrade, as 500 after a panic, and as no response at all after a
+	// panic with http.ErrAbortHandler.
 	Status int
-	// RequestBytes is the number of body bytes the handler read; 0 means
-	// none were read, and the Content-Length header is used instead.
+	// RequestBytes is the number of request body bytes the handler read
+	// (CountBody counts them): what arrived, never what Content-Length
+	// declares.
 	RequestBytes int64
 	// ResponseBytes is the number of body bytes written.
 	ResponseBytes int64
@@ -36,7 +43,9 @@ type Facts struct {
 	Template string
 	// Err is an error the handler turned into a response (ReportError).
 	Err error
-	// Panicked is true when the handler panicked, with value Panic.
+	// Panicked is true when the handler panicked, with value Panic. A panic
+	// with http.ErrAbortHandler is an abort (the aborts family), not an
+	// exception.
 	Panicked bool
 	Panic    any
 }
@@ -57,13 +66,18 @@ func (m *Metrics) Record(r *http.Request, start Mark, f *Facts) {
 	m.record(r, now()-start.t, f)
 }
 
-// record records one request that took d in every After family.
+// record records one request that took d in every After family. It never
+// panics into the request: every label value from outside is cleaned, the
+// application's functions (WithRoute, WithLabeler, the exemplar function)
+// are contained, and should anything else inside stackprom fail, the
+// failure ends the recording of this request, not the request.
 func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
+	defer func() { _ = recover() }()
 	elapsed := seconds(d)
 
 	view := f.View
 	if view == "" && m.route != nil {
-		view = m.route(r)
+		view = m.routeOf(r)
 	}
 	if view == "" {
 		view = routeView(r.Pattern)
@@ -74,10 +88,15 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 	if m.excluded(view) {
 		return
 	}
+	view = children.Clean(view)
 
+	// An abort before anything was written leaves the client without a
+	// response: no status, size, charset, template or streaming is recorded.
+	abort := f.Panicked && f.Panic == http.ErrAbortHandler
+	responded := !abort || f.Status != 0
 	status := f.Status
 	switch {
-	case f.Panicked:
+	case status == 0 && f.Panicked:
 		status = http.StatusInternalServerError
 	case status == 0 && f.Hijacked && hasToken(r.Header["Connection"], "upgrade"):
 		status = http.StatusSwitchingProtocols
@@ -93,25 +112,23 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 	if v := r.Header["X-Requested-With"]; len(v) > 0 && v[0] == "XMLHttpRequest" {
 		m.ajax.Inc()
 	}
-	reqBytes := f.RequestBytes
-	if reqBytes <= 0 {
-		reqBytes = contentLength(r)
-	}
-	m.requestBody.Observe(float64(reqBytes))
+	m.requestBody.Observe(float64(max(f.RequestBytes, 0)))
 
-	m.statusCounter(status).Inc()
-	if cs := charset(f.ContentType); cs != "" {
-		m.byCharset.Get(cs).Inc()
-	}
-	switch {
-	case f.Streaming:
-		m.streaming.Inc()
-	case !f.Hijacked:
-		// django-prometheus observes only responses with a body in memory.
-		m.responseBody.Observe(float64(f.ResponseBytes))
-	}
-	if f.Template != "" {
-		m.byTemplate.Get(f.Template).Inc()
+	if responded {
+		m.statusCounter(status).Inc()
+		if cs := charset(f.ContentType); cs != "" {
+			m.byCharset.Get(children.Clean(cs)).Inc()
+		}
+		switch {
+		case f.Streaming:
+			m.streaming.Inc()
+		case !f.Hijacked:
+			// django-prometheus observes only responses with a body in memory.
+			m.responseBody.Observe(float64(f.ResponseBytes))
+		}
+		if f.Template != "" {
+			m.byTemplate.Get(children.Clean(f.Template)).Inc()
+		}
 	}
 
 	e := m.viewEntryFor(r, view)
@@ -119,38 +136,59 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 		// As Django's process_view, only for requests a route resolved.
 		e.requestCounter(mi, ti).Inc()
 	}
-	e.statusCounter(mi, status).Inc()
+	if responded {
+		e.statusCounter(mi, status).Inc()
+	}
 	children.Observe(r.Context(), e.latencyObserver(mi), elapsed, m.exemplar)
-	if f.Panicked || f.Err != nil {
-		m.exceptionTypes.Get(exceptionType(f)).Inc()
+	if abort {
+		e.abortCounter().Inc()
+	}
+	if (f.Panicked && !abort) || f.Err != nil {
+		m.exceptionTypes.Get(children.Clean(exceptionType(f, abort))).Inc()
 		e.exceptionCounter().Inc()
 	}
 }
 
+// routeOf is the WithRoute function's route for r, or "" when it panics.
+func (m *Metrics) routeOf(r *http.Request) (route string) {
+	defer func() {
+		if recover() != nil {
+			route = ""
+		}
+	}()
+	return m.route(r)
+}
+
+// viewEntryFor returns the view entry of view (clean) and of the
+// labeler's values for r. Clean values are valid UTF-8, which never holds
+// the byte keySep, so the key splits back into exactly the values it
+// joined.
 func (m *Metrics) viewEntryFor(r *http.Request, view string) *viewEntry {
 	if m.labeler == nil {
 		return m.views.Get(view)
 	}
 	var values [maxExtraLabels]string
-	m.labeler(r, values[:m.nExtra])
+	m.label(r, values[:m.nExtra])
 	var b strings.Builder
 	b.WriteString(view)
 	for _, v := range values[:m.nExtra] {
 		b.WriteString(keySep)
-		b.WriteString(strings.ReplaceAll(v, keySep, ""))
+		b.WriteString(children.Clean(v))
 	}
 	return m.views.Get(b.String())
 }
 
-// contentLength is the request's declared body size: net/http's parse of
-// the Content-Length header, where a missing or negative one (-1: a chunked
-// body of unknown length) counts 0. A malformed header never reaches a
-// handler: net/http answers 400 itself.
-func contentLength(r *http.Request) int64 {
-	return max(r.ContentLength, 0)
+// label calls the labeler; when it panics, the values it set before are
+// kept and the others stay empty.
+func (m *Metrics) label(r *http.Request, values []string) {
+	defer func() { _ = recover() }()
+	m.labeler(r, values)
 }
 
-// charset returns the charset parameter of a Content-Type, or "".
+// charset returns the charset parameter of a Content-Type, or "": as
+// Django reads it, the value after the first ";" followed by optional
+// blanks and "charset=" (in any ASCII case), up to the next ";", without
+// surrounding white space and double quotes.
 func charset(ct string) string {
 	for len(ct) > 0 {
 		i := strings.IndexByte(ct, ';')
@@ -181,30 +219,23 @@ func hasToken(values []string, token string) bool {
 	return false
 }
 
-// exceptionType is the type label of a panic or reported error: the Go type
-// of the panic value, or of the error with fmt's wrappers looked through.
-func exceptionType(f *Facts) string {
-	if f.Panicked {
-		switch f.Panic {
+// exceptionType is the type label of a panic or reported error: the Go
+// type of the panic value, or of the error with fmt's wrappers looked
+// through; an error that is or wraps context.Canceled,
+// context.DeadlineExceeded or driver.ErrBadConn is named after it, as
+// sqlmetrics names it. An abort is not an exception: with abort set, the
+// type is that of the error the handler reported.
+func exceptionType(f *Facts, abort bool) string {
+	if f.Panicked && !abort {
+		switch p := f.Panic.(type) {
 		case nil:
 			return "runtime.Goexit"
-		case http.ErrAbortHandler:
-			return "http.ErrAbortHandler"
+		case error:
+			return errtype.Name(p)
 		}
 		return reflect.TypeOf(f.Panic).String()
 	}
-	err := f.Err
-	for {
-		t := reflect.TypeOf(err)
-		if t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		next := errors.Unwrap(err)
-		if t.PkgPath() != "fmt" || next == nil {
-			return reflect.TypeOf(err).String()
-		}
-		err = next
-	}
+	return errtype.Unwrapped(f.Err)
 }
 
 // SetTemplate records that the response w answers was rendered from the
@@ -222,8 +253,9 @@ func SetTemplate(w http.ResponseWriter, name string) bool {
 // ReportError records that the handler turned err into a response (a 404
 // page for a missing row, say) for the exceptions families, as a view that
 // raises does in Django. The type label is err's Go type, looking through
-// fmt.Errorf's wrapping. A later call replaces an earlier one. It reports
-// whether After was found.
+// fmt.Errorf's wrapping, or "context.Canceled", "context.DeadlineExceeded"
+// or "driver.ErrBadConn" for an error that is or wraps one of these. A
+// later call replaces an earlier one. It reports whether After was found.
 func ReportError(w http.ResponseWriter, err error) bool {
 	s := stateOf(w)
 	if s != nil && err != nil {

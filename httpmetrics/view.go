@@ -52,13 +52,12 @@ func SetRoute(w http.ResponseWriter, route string) bool {
 }
 
 // routeView turns a ServeMux pattern ("GET example.com/dogs/{id}") into the
-// route template ("/dogs/{id}"), without allocating.
+// route template ("/dogs/{id}"), without allocating. A pattern is
+// "[METHOD ][HOST]/[PATH]" and neither a method nor a host holds a "/", so
+// the path starts at the first one, whatever blanks separate the method.
 func routeView(pattern string) string {
-	if i := strings.IndexByte(pattern, ' '); i >= 0 {
-		pattern = strings.TrimLeft(pattern[i+1:], " \t")
-	}
 	if i := strings.IndexByte(pattern, '/'); i > 0 {
-		pattern = pattern[i:] // drop the host
+		return pattern[i:]
 	}
 	return pattern
 }
@@ -72,6 +71,7 @@ type viewEntry struct {
 	requests   [nMethods][2]children.Slot[prometheus.Counter]
 	latency    [nMethods]children.Slot[prometheus.Observer]
 	exceptions children.Slot[prometheus.Counter]
+	aborts     children.Slot[prometheus.Counter]
 	statuses   [nMethods]atomic.Pointer[[]statusChild]
 	mu         sync.Mutex // serialises additions to statuses
 }
@@ -93,7 +93,8 @@ func (m *Metrics) newViewEntry(key string) *viewEntry {
 	return &viewEntry{m: m, values: values}
 }
 
-// keySep joins a view and the labeler's values into one key of m.views.
+// keySep joins a view and the labeler's values into one key of m.views:
+// a byte that valid UTF-8, and so no clean label value, ever holds.
 const keySep = "\xff"
 
 // labels returns the label values of a per-view family: the family's own
@@ -123,6 +124,13 @@ func (e *viewEntry) exceptionCounter() prometheus.Counter {
 		return c
 	}
 	return e.exceptions.Store(e.m.exceptionsView.WithLabelValues(e.labels(e.values[0])...))
+}
+
+func (e *viewEntry) abortCounter() prometheus.Counter {
+	if c, ok := e.aborts.Load(); ok {
+		return c
+	}
+	return e.aborts.Store(e.m.abortsView.WithLabelValues(e.labels(e.values[0])...))
 }
 
 // statusCounter scans the few statuses a view answers with; a new one is

@@ -6,13 +6,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
-	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
+	"github.com/stackprom/stackprom/internal/errtype"
 	"github.com/stackprom/stackprom/internal/schema"
 )
 
@@ -198,18 +198,9 @@ func isError(err error) bool {
 	return err != nil && err != driver.ErrSkip && err != io.EOF && !errors.Is(err, sql.ErrNoRows)
 }
 
-// errorType is the type label of err; it does not allocate.
-func errorType(err error) string {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "context.Canceled"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "context.DeadlineExceeded"
-	case errors.Is(err, driver.ErrBadConn):
-		return "driver.ErrBadConn"
-	}
-	return reflect.TypeOf(err).String()
-}
+// errorType is the type label of err, named as httpmetrics names the
+// errors a handler reports; it does not allocate.
+func errorType(err error) string { return errtype.Name(err) }
 
 // done records a statement that started at start (a reading of now).
 func (r *Recorder) done(ctx context.Context, start time.Duration, err error) {

@@ -12,10 +12,14 @@
 //	http.ListenAndServe(":8080", m.Before(e))
 //
 // Register Middleware with e.Use after middleware.Recover, so that it sees
-// a handler's panic: it records it once, as status 500 with the panic's Go
-// type, and re-raises it unchanged for Recover to answer. Registered before
-// Recover, it would see Recover's error instead. m.Before is plain net/http
-// and goes around the whole server.
+// a handler's panic: it records it once, with the panic's Go type and the
+// status already sent (500 when none was), and re-raises it unchanged for
+// Recover to answer. Registered before Recover, it would see Recover's
+// error instead. m.Before is plain net/http and goes around the whole
+// server. A panic with http.ErrAbortHandler, which Recover passes on to
+// net/http, is an abort, recorded as httpmetrics.After records it: in the
+// aborts family, not as an exception; with the status sent, or as no
+// response when nothing was written.
 //
 // Errors: when the rest of the chain returns an error, Middleware passes it
 // to echo's HTTPErrorHandler at once, with c.Error(err), as echo's own

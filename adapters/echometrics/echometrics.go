@@ -14,19 +14,15 @@ import (
 // of the chain has returned. The view is the name SetView gave, else
 // c.Path(), else "<unnamed view>". An error from the chain goes to
 // c.Error before it is recorded, then is returned unchanged. A panic is
-// recorded as status 500 with the panic's Go type, then re-raised with the
-// same value.
+// recorded with the panic's Go type and the status already sent (500 when
+// none was), then re-raised with the same value; http.ErrAbortHandler is
+// recorded as an abort, as httpmetrics.After records it.
 func Middleware(m *httpmetrics.Metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) (err error) {
 			start := m.Begin()
 			r := c.Request()
-			var body *httpmetrics.BodyCounter
-			if r.ContentLength < 0 {
-				// Only a body of unknown length (chunked) is counted as
-				// read; otherwise Content-Length is the size.
-				body = httpmetrics.CountBody(r)
-			}
+			body := httpmetrics.CountBody(r) // the bytes that arrive, whatever Content-Length says
 			completed := false
 			defer func() {
 				n := body.Restore(r)

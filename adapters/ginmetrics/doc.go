@@ -14,10 +14,17 @@
 // Register Middleware with engine.Use before adding routes (gin copies a
 // group's middlewares into each route as it is added), and after
 // gin.Recovery, so that Middleware sees a handler's panic: it records it
-// once, as status 500 with the panic's Go type, and re-raises it unchanged
-// for Recovery to answer. Registered before Recovery, it would see
-// Recovery's plain 500 instead. m.Before is plain net/http and goes around
-// the whole engine.
+// once, with the panic's Go type and the status already sent (500 when
+// none was), and re-raises it unchanged for Recovery to answer. Registered
+// before Recovery, it would see Recovery's plain 500 instead. m.Before is
+// plain net/http and goes around the whole engine.
+//
+// A panic with http.ErrAbortHandler is an abort, recorded as
+// httpmetrics.After records it: in the aborts family, not as an exception;
+// with the status sent, or as no response when nothing was written. gin's
+// Recovery swallows that panic where net/http would drop the connection,
+// and gin then sends an empty 200 for a handler that had written nothing,
+// which Middleware, having returned by then, does not see.
 //
 // What a handler can add:
 //   - an error it turned into a response: gin's own c.Error(err) (or

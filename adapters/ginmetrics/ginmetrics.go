@@ -12,18 +12,15 @@ import (
 // m (requests and responses by method, view, status, size, charset,
 // template; latency by view; exceptions) once per request, when the rest
 // of the chain has returned. The view is the name SetView gave, else
-// c.FullPath(), else "<unnamed view>". A panic in the chain is recorded as
-// status 500 with the panic's Go type, then re-raised with the same value.
+// c.FullPath(), else "<unnamed view>". A panic in the chain is recorded
+// with the panic's Go type and the status already sent (500 when none
+// was), then re-raised with the same value; http.ErrAbortHandler is
+// recorded as an abort, as httpmetrics.After records it.
 func Middleware(m *httpmetrics.Metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := m.Begin()
 		r := c.Request
-		var body *httpmetrics.BodyCounter
-		if r.ContentLength < 0 {
-			// Only a body of unknown length (chunked) is counted as read;
-			// otherwise Content-Length is the size.
-			body = httpmetrics.CountBody(r)
-		}
+		body := httpmetrics.CountBody(r) // the bytes that arrive, whatever Content-Length says
 		completed := false
 		defer func() {
 			n := body.Restore(r)
@@ -56,6 +53,9 @@ func record(m *httpmetrics.Metrics, c *gin.Context, r *http.Request, start httpm
 		Status:   w.Status(),
 		Panicked: panicked,
 		Panic:    p,
+	}
+	if panicked && !w.Written() {
+		f.Status = 0 // nothing was sent: a 500, or no response after an abort
 	}
 	f.RequestBytes = requestBytes
 	if n := w.Size(); n > 0 {

@@ -37,7 +37,7 @@ func visit(t *testing.T, base string) {
 		status       int
 	}{
 		{"GET", "/", 200}, {"POST", "/", 200}, {"GET", "/help", 200}, {"GET", "/slow", 200},
-		{"GET", "/objection", 500}, {"GET", "/file", 200}, {"GET", "/no-such-page", 404},
+		{"GET", "/objection", 500}, {"GET", "/file", 200}, {"GET", "/download", 200}, {"GET", "/no-such-page", 404},
 		{"GET", "/cache", 200}, {"POST", "/newlawn/bordeaux", 201},
 	} {
 		var body io.Reader

@@ -24,6 +24,7 @@ func routes(mux *http.ServeMux) {
 	mux.Handle("GET /slow", httpmetrics.NamedFunc("slow", slow))
 	mux.Handle("GET /objection", httpmetrics.NamedFunc("objection", objection))
 	mux.Handle("GET /file", httpmetrics.NamedFunc("file", file))
+	mux.Handle("GET /download", httpmetrics.NamedFunc("download", download))
 }
 
 // index renders a template, and says so for the templatename family.
@@ -78,6 +79,17 @@ func file(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// download breaks off half-way, as httputil.ReverseProxy does when its
+// backend fails mid-download: a 200 and part of the body, then
+// http.ErrAbortHandler, which net/http answers by dropping the connection.
+// It counts as a 200 and an abort, not an exception.
+func download(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/octet-stream")
+	io.WriteString(w, strings.Repeat("part of a file\n", 100))
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
 }
 
 // recoverer answers 500 when a handler panics, as Django turns a view's

@@ -80,6 +80,7 @@ const (
 	HTTPUnknownLatency         = "http_requests_unknown_latency_total"
 	HTTPExceptionsByType       = "http_exceptions_by_type_total"
 	HTTPExceptionsByView       = "http_exceptions_by_view_total"
+	HTTPAbortsByView           = "http_aborts_by_view_total"
 	DBNewConnections           = "db_new_connections_total"
 	DBNewConnectionErrors      = "db_new_connection_errors_total"
 	DBExecute                  = "db_execute_total"
@@ -167,6 +168,8 @@ var All = []Family{
 	{Name: HTTPExceptionsByView, Django: "django_http_exceptions_total_by_view_total", Kind: Counter,
 		Labels: []string{"view"}, Component: "http", Django0: true,
 		Help: "Count of exceptions by view."},
+	{Name: HTTPAbortsByView, Kind: Counter, Labels: []string{"view"}, Component: "http",
+		Help: "Count of responses the handler aborted (http.ErrAbortHandler) by view."},
 
 	// Database.
 	{Name: DBNewConnections, Kind: Counter, Labels: []string{"alias", "vendor"}, Component: "db", Django0: true,

@@ -2,7 +2,8 @@
 // (chimetrics, echometrics, ginmetrics, gorillamuxmetrics) share: a request
 // helper, random hostile traffic and the checks on it, the cases every
 // adapter must record the same way (a panic, a chunked request body, a
-// hijacked websocket) and the benchmark of one routed request.
+// hijacked websocket, label values that are not UTF-8, an abort, a lying
+// Content-Length) and the benchmark of one routed request.
 package routertest
 
 import (
@@ -12,10 +13,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -161,6 +166,129 @@ func HijackedWebsocket(t testing.TB, h http.Handler, reg prometheus.Gatherer) {
 		http_responses_body_bytes_sum 0
 		http_responses_body_bytes_count 0
 	`)
+}
+
+// HostileLabels requests GET path, whose handler gives bytes that are not
+// UTF-8 to every label it can set (view, template, charset; the route
+// pattern too, for some), and checks that the response is a 200 with body,
+// as without stackprom, and that the request is recorded exactly once in
+// the families a request moves, with nothing left in flight and an
+// exposition that gathers and lints with valid label values. The caller
+// checks that its recovering middleware got no panic.
+func HostileLabels(t testing.TB, srv *httptest.Server, reg *prometheus.Registry, path, body string) {
+	t.Helper()
+	before := stackpromtest.Take(t, reg)
+	resp, got := Do(t, srv, "GET", path, "")
+	if resp.StatusCode != http.StatusOK || got != body {
+		t.Errorf("GET %s: %d %q, want 200 %q", path, resp.StatusCode, got, body)
+	}
+	after := stackpromtest.Take(t, reg)
+	for _, name := range []string{
+		"http_requests_by_method_total", "http_responses_by_status_total",
+		"http_responses_by_status_view_method_total", "http_requests_latency_by_view_method_seconds_count",
+		"http_requests_body_bytes_count", "http_responses_before_middlewares_total",
+	} {
+		if d := total(after, name) - total(before, name); d != 1 {
+			t.Errorf("%s moved by %v, want 1:\n%s", name, d, after.Series(name))
+		}
+	}
+	if v, _ := after.Value("http_requests_in_flight", nil); v != 0 {
+		t.Errorf("%v requests in flight", v)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gathering: %v", err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if !utf8.ValidString(lp.GetValue()) {
+					t.Errorf("%s{%s=%q}", mf.GetName(), lp.GetName(), lp.GetValue())
+				}
+			}
+		}
+	}
+	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
+		t.Errorf("lint: %v %v", err, problems)
+	}
+}
+
+// total is the sum of the values of every series of family name in s.
+func total(s *stackpromtest.Snapshot, name string) float64 {
+	var n float64
+	for _, line := range strings.Split(s.Series(name), "\n") {
+		if i := strings.LastIndexByte(line, ' '); i >= 0 {
+			if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+				n += v
+			}
+		}
+	}
+	return n
+}
+
+// AbortAfterResponseStarted requests GET path, whose handler (of view)
+// sends a 200 and part of a body, flushes, then panics with
+// http.ErrAbortHandler, and checks that the request is recorded as a 200
+// and an abort, neither as a 500 nor as an exception.
+func AbortAfterResponseStarted(t testing.TB, srv *httptest.Server, reg prometheus.Gatherer, path, view string) {
+	t.Helper()
+	s := stackpromtest.Take(t, reg)
+	if resp, err := srv.Client().Get(srv.URL + path); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: status %d, want the 200 sent before the abort", path, resp.StatusCode)
+		}
+	}
+	waitFor(t, func() bool { return s.Diff(t, "http_responses_before_middlewares_total", nil) == 1 })
+	s.AssertDiff(t, 1, "http_aborts_by_view_total", prometheus.Labels{"view": view})
+	s.AssertDiff(t, 1, "http_responses_by_status_view_method_total", prometheus.Labels{"status": "200", "view": view, "method": "GET"})
+	if d := s.Diff(t, "http_responses_by_status_total", prometheus.Labels{"status": "500"}); d != 0 {
+		t.Errorf("the abort counted as %v 500s", d)
+	}
+	if d := s.Diff(t, "http_exceptions_by_view_total", prometheus.Labels{"view": view}); d != 0 {
+		t.Errorf("the abort counted as %v exceptions", d)
+	}
+}
+
+// LyingContentLength posts twice to path, whose handler reads the body,
+// with a Content-Length that lies, closing the connection's write side
+// after what it sends: 2^63-1 bytes declared and none sent, then 1000
+// declared and 10 sent. The request body sum moves by the 10 bytes that
+// arrived.
+func LyingContentLength(t testing.TB, srv *httptest.Server, reg prometheus.Gatherer, path string) {
+	t.Helper()
+	s := stackpromtest.Take(t, reg)
+	for _, raw := range []string{
+		"POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n",
+		"POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789",
+	} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, raw)
+		conn.(*net.TCPConn).CloseWrite()
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		status, err := bufio.NewReader(conn).ReadString('\n')
+		conn.Close()
+		if err != nil {
+			t.Fatalf("no response (%q, %v)", status, err)
+		}
+	}
+	waitFor(t, func() bool { return s.Diff(t, "http_requests_body_bytes_count", nil) == 2 })
+	s.AssertDiff(t, 10, "http_requests_body_bytes_sum", nil)
+}
+
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Handler is one variant a benchmark compares.
