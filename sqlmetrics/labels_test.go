@@ -47,7 +47,7 @@ func TestLabelOptionsChecked(t *testing.T) {
 
 // longError is an error type whose name, with its type arguments, is
 // longer than a label value may be.
-type longError[T any] struct{ v T }
+type longError[T any] struct{}
 
 func (longError[T]) Error() string { return "long" }
 

@@ -259,9 +259,11 @@ func detectVendor(h any) string {
 }
 
 // vendorFromName maps a driver's package path or registered name to a
-// vendor, or "".
+// vendor, or "": the first of SQLite, MySQL and PostgreSQL whose names it
+// holds, in ASCII letters of either case (Unicode case folding would read
+// "SQLİTE", with a dotted capital I, as sqlite).
 func vendorFromName(s string) string {
-	s = strings.ToLower(s)
+	s = lowerASCII(s)
 	switch {
 	case strings.Contains(s, "sqlite"):
 		return SQLite
@@ -272,6 +274,23 @@ func vendorFromName(s string) string {
 		return PostgreSQL
 	}
 	return ""
+}
+
+// lowerASCII returns s with its ASCII letters in lower case, and every
+// other byte as it is.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // hasVendor reports whether opts set a vendor.
