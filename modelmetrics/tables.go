@@ -22,9 +22,9 @@ import (
 // lookup and no allocation. A statement of at most 512 bytes is cached
 // under its text, a longer one under a 128-bit digest of its text (two
 // 64-bit hashes with seeds drawn when Tables is built) and its length, so
-// that the cache holds at most WithMaxStatements × 512 bytes of text
-// (half a MiB by default), whatever the length of the statements an
-// application builds. Only listed tables become label values, through their model's
+// that the cache holds at most WithMaxStatements × 512 bytes of text (half
+// a MiB by default), whatever the length of the statements an application
+// builds. Only listed tables become label values, through their model's
 // name; a statement on any other table, or one the classifier is unsure of
 // (see Lookup), counts nothing. Statements run through Query, such as
 // INSERT … RETURNING, are not seen by sqlmetrics's Exec path and count
