@@ -3,15 +3,26 @@ package modelmetrics
 import (
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stackprom/stackprom"
 )
 
-// FuzzLookup: whatever the statement, the classifier does not panic, and a
-// statement counts only for a listed table, through that table's model.
+// FuzzLookup: whatever the statement, the classifier does not panic, a
+// cached answer is the uncached one (statements cached under their text or
+// their digest), and a statement counts only for a listed table, through
+// that table's model, which the statement names.
 // The seeds below and testdata/fuzz/FuzzLookup run with every go test;
 // go test -fuzz FuzzLookup explores further.
 func FuzzLookup(f *testing.F) {
 	listed := map[string]string{"demo_dog": "dog", "public.demo_lawn": "lawn", "Cats": "cat"}
-	tb, _ := newTables(f, listed, WithMaxStatements(64))
+	m := MustNew(WithMaxStatements(64), stackprom.WithRegisterer(prometheus.NewRegistry()))
+	tb := m.MustTables(listed)
+	// The same tables caching every statement past 8 bytes under its
+	// digest, so that both caches are explored.
+	short := m.MustTables(listed)
+	short.maxText = 8
 	for _, q := range []string{
 		"INSERT INTO demo_dog (name) VALUES ($1)",
 		"-- name: UpdateLawn :exec\nUPDATE public.demo_lawn SET location = $1 WHERE id = $2",
@@ -28,6 +39,15 @@ func FuzzLookup(f *testing.F) {
 		st := tb.Lookup(q)
 		if st != tb.Lookup(q) {
 			t.Fatalf("Lookup(%q) changed between calls", q)
+		}
+		// The cache never changes an answer, under the text or the digest.
+		if uncached := *tb.lookup(q); st != uncached {
+			t.Fatalf("Lookup(%q) = %+v, uncached %+v", q, st, uncached)
+		}
+		for range 2 {
+			if got := short.Lookup(q); got != st {
+				t.Fatalf("Lookup(%q) = %+v cached under a digest, %+v under the text", q, got, st)
+			}
 		}
 		if (st.Op == 0) != (st.Model == nil) || (st.Op == 0) != (st.Table == "") {
 			t.Fatalf("Lookup(%q) = %+v: partial answer", q, st)

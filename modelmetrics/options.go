@@ -30,8 +30,10 @@ func WithMaxModels(n int) Option {
 // WithMaxStatements sets how many distinct statement texts Tables keeps the
 // classification of. Statements past it are classified again on each
 // execution (a scan of the text, without allocation), so applications that
-// build statements with inline values stay bounded in memory. The default
-// is 1000.
+// build statements with inline values stay bounded in memory: a statement
+// longer than 512 bytes is kept under a digest of its text, not the text,
+// so the cache holds at most n × 512 bytes of text. The default is 1000
+// (half a MiB of text at most); 0 turns the cache off.
 func WithMaxStatements(n int) Option {
 	return config.ModelFunc(func(c *config.Config) {
 		if n < 0 {

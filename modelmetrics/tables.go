@@ -2,6 +2,7 @@ package modelmetrics
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,12 @@ import (
 //
 // The classification of each distinct statement text is cached (see
 // WithMaxStatements), so a statement that was seen before costs one map
-// lookup. Only listed tables become label values, through their model's
+// lookup and no allocation. A statement of at most 512 bytes is cached
+// under its text, a longer one under a 128-bit digest of its text (two
+// 64-bit hashes with seeds drawn when Tables is built) and its length, so
+// that the cache holds at most WithMaxStatements × 512 bytes of text (half
+// a MiB by default), whatever the length of the statements an application
+// builds. Only listed tables become label values, through their model's
 // name; a statement on any other table, or one the classifier is unsure of
 // (see Lookup), counts nothing. Statements run through Query, such as
 // INSERT … RETURNING, are not seen by sqlmetrics's Exec path and count
@@ -28,9 +34,36 @@ import (
 type Tables struct {
 	byName map[string][]tableEntry // by lower-case table name
 
-	max   int // cached statements; -1: none
-	cache atomic.Pointer[map[string]*Statement]
-	mu    sync.Mutex // serializes cache writers
+	max     int // cached statements; -1: none
+	maxText int // the longest statement cached under its text: maxTextKey, less in tests
+	seeds   [2]maphash.Seed
+	// The cache: statements of at most maxText bytes by their text,
+	// longer ones by their digest. Each map is copied on each write to it,
+	// so readers take no lock; writers hold mu.
+	texts   atomic.Pointer[map[string]*Statement]
+	digests atomic.Pointer[map[digest]*Statement]
+	mu      sync.Mutex
+}
+
+// maxTextKey is the length in bytes past which a statement is cached under
+// a digest of its text rather than the text itself. A digest costs a pass
+// over the text for each seed, as a map lookup by text costs one to hash
+// it and one to compare it, so the cost is the same for statements that
+// long, and keeping their text costs far more memory.
+const maxTextKey = 512
+
+// digest stands for a long statement: its length and two independent
+// 64-bit hashes of its text. Two statements share one only by a collision
+// of both seeded hashes, which no one who does not know the seeds can aim
+// for, and which happens by chance with a probability below 2^-100 for a
+// thousand statements.
+type digest struct {
+	n      int
+	h1, h2 uint64
+}
+
+func (t *Tables) digestOf(q string) digest {
+	return digest{len(q), maphash.String(t.seeds[0], q), maphash.String(t.seeds[1], q)}
 }
 
 type tableEntry struct {
@@ -59,7 +92,12 @@ var nothing = &Statement{}
 // without ("dogs") counts statements that name it with any schema or none.
 // It returns an error for an empty or malformed table or model name.
 func (m *Metrics) Tables(tables map[string]string) (*Tables, error) {
-	t := &Tables{byName: make(map[string][]tableEntry, len(tables)), max: m.cfg.Model.MaxStatements}
+	t := &Tables{
+		byName:  make(map[string][]tableEntry, len(tables)),
+		max:     m.cfg.Model.MaxStatements,
+		maxText: maxTextKey,
+		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+	}
 	if t.max == 0 {
 		t.max = config.DefaultMaxStatements
 	}
@@ -103,22 +141,60 @@ func (m *Metrics) MustTables(tables map[string]string) *Tables {
 // multi-table UPDATE and DELETE, REPLACE and INSERT OR REPLACE, and upserts
 // whose rows affected mix inserts and updates (ON DUPLICATE KEY UPDATE,
 // ON CONFLICT … DO UPDATE; ON CONFLICT DO NOTHING counts as inserts). It
-// does not allocate once query is cached.
+// does not allocate, except to cache a statement it sees for the first
+// time.
 func (t *Tables) Lookup(query string) Statement {
 	if t == nil {
 		return Statement{}
 	}
-	if c := t.cache.Load(); c != nil {
-		if st, ok := (*c)[query]; ok {
-			return *st
+	if len(query) <= t.maxText {
+		if c := t.texts.Load(); c != nil {
+			if st, ok := (*c)[query]; ok {
+				return *st
+			}
+		}
+	}
+	return *t.slow(query)
+}
+
+// slow is Lookup for a statement not cached under its text: one cached
+// under its digest, or one to classify (and to cache, unless the cache is
+// off or full).
+func (t *Tables) slow(query string) *Statement {
+	var d digest // zero: query is cached under its text
+	if len(query) > t.maxText {
+		if t.max <= 0 {
+			return t.lookup(query)
+		}
+		d = t.digestOf(query)
+		if c := t.digests.Load(); c != nil {
+			if st, ok := (*c)[d]; ok {
+				return st
+			}
 		}
 	}
 	st := t.lookup(query)
-	if t.max > 0 {
-		t.store(query, st)
+	if t.max > 0 && !t.full() {
+		t.store(query, d, st)
 	}
-	return *st
+	return st
 }
+
+// cached is the number of statements the cache holds.
+func (t *Tables) cached() int {
+	n := 0
+	if c := t.texts.Load(); c != nil {
+		n += len(*c)
+	}
+	if c := t.digests.Load(); c != nil {
+		n += len(*c)
+	}
+	return n
+}
+
+// full reports whether the cache holds max statements: then a statement
+// seen for the first time takes no lock.
+func (t *Tables) full() bool { return t.cached() >= t.max }
 
 func (t *Tables) lookup(query string) *Statement {
 	tg := classify(query)
@@ -176,24 +252,38 @@ func lowerASCII(buf []byte, s string) ([]byte, bool) {
 	return buf, true
 }
 
-// store caches st for query, copying the map (at most max entries, so the
-// copies are bounded too).
-func (t *Tables) store(query string, st *Statement) {
+// store caches st for query, under its text or, when d is a digest (of a
+// long query), under d, copying the map it adds to (at most max entries in
+// all, so the copies are bounded too).
+func (t *Tables) store(query string, d digest, st *Statement) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var old map[string]*Statement
-	if p := t.cache.Load(); p != nil {
-		old = *p
-	}
-	if _, ok := old[query]; ok || len(old) >= t.max {
+	if t.full() {
 		return
 	}
-	m := make(map[string]*Statement, len(old)+1)
+	if d.n > 0 {
+		add(&t.digests, d, st)
+	} else {
+		add(&t.texts, strings.Clone(query), st) // never retain a caller's larger buffer
+	}
+}
+
+// add caches st under k in the map p points to, unless it holds k: it
+// stores a copy of the map with k added, so that readers take no lock.
+func add[K comparable](p *atomic.Pointer[map[K]*Statement], k K, st *Statement) {
+	var old map[K]*Statement
+	if m := p.Load(); m != nil {
+		old = *m
+	}
+	if _, ok := old[k]; ok {
+		return
+	}
+	m := make(map[K]*Statement, len(old)+1)
 	for k, v := range old {
 		m[k] = v
 	}
-	m[strings.Clone(query)] = st
-	t.cache.Store(&m)
+	m[k] = st
+	p.Store(&m)
 }
 
 // Count counts rows affected by query for its model, if query writes to a

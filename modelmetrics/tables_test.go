@@ -2,6 +2,8 @@ package modelmetrics
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -109,12 +111,12 @@ func TestCacheBound(t *testing.T) {
 			t.Fatalf("Lookup(%q) = %+v", q, st)
 		}
 	}
-	if n := len(*tb.cache.Load()); n != 3 {
+	if n := tb.cached(); n != 3 {
 		t.Errorf("cache holds %d statements, want 3", n)
 	}
 	off, _ := newTables(t, map[string]string{"demo_dog": "dog"}, WithMaxStatements(0))
-	if st := off.Lookup("DELETE FROM demo_dog"); st.Op != Delete || off.cache.Load() != nil {
-		t.Errorf("without a cache: %+v, cache %v", st, off.cache.Load())
+	if st := off.Lookup("DELETE FROM demo_dog"); st.Op != Delete || off.cached() != 0 {
+		t.Errorf("without a cache: %+v, %d cached", st, off.cached())
 	}
 }
 
@@ -176,4 +178,82 @@ func BenchmarkCountResult(b *testing.B) {
 			tb.CountResult(q, result{n: 1})
 		}
 	})
+}
+
+// TestCacheMemoryBound fills the statement cache with 1,000 distinct
+// statements, of 512 bytes (the longest kept under their text) and of
+// 64 KiB (as an application building statements with inline values could
+// hand it), and measures the heap the cache keeps alive: statements longer
+// than maxTextKey are cached under a digest, so it keeps none of their
+// text.
+func TestCacheMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 64 MiB")
+	}
+	for _, size := range []int{maxTextKey, 64 << 10} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			tb, _ := newTables(t, map[string]string{"demo_dog": "dog"})
+			const n = 1000
+			pad := strings.Repeat("x", size)
+			for i := range n {
+				prefix := fmt.Sprintf("DELETE FROM demo_dog WHERE id = %d /* ", i)
+				q := prefix + pad[:size-len(prefix)-len(" */")] + " */"
+				if st := tb.Lookup(q); st.Op != Delete {
+					t.Fatalf("Lookup: %+v", st)
+				}
+			}
+			// The heap with the cache, and without it.
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			with := ms.HeapAlloc
+			if tb.cached() != n {
+				t.Fatalf("the cache does not hold the %d statements", n)
+			}
+			tb.texts.Store(nil)
+			tb.digests.Store(nil)
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			kept := int64(with) - int64(ms.HeapAlloc)
+			runtime.KeepAlive(tb)
+			t.Logf("%d distinct %d-byte statements: %.2f MiB kept alive by the cache", n, size, float64(kept)/(1<<20))
+			if limit := int64(n*maxTextKey) + 1<<20; kept > limit {
+				t.Errorf("the cache keeps %.1f MiB alive, more than %.1f MiB", float64(kept)/(1<<20), float64(limit)/(1<<20))
+			}
+		})
+	}
+}
+
+// TestLongStatements: statements past maxText are cached under their
+// digest, keep no text, and keep their own answers, also when two of them
+// have one length and differ in one byte.
+func TestLongStatements(t *testing.T) {
+	tb, _ := newTables(t, map[string]string{"demo_dog": "dog", "demo_cat": "cat"})
+	tb.maxText = 16
+	pad := " /* " + strings.Repeat("y", 40) + " */"
+	dog, cat := "DELETE FROM demo_dog"+pad, "DELETE FROM demo_cat"+pad
+	short := "DELETE FROM t"
+	for range 2 { // classified, then cached
+		if st := tb.Lookup(dog); st.Op != Delete || st.Table != "demo_dog" {
+			t.Errorf("Lookup(dog) = %+v", st)
+		}
+		if st := tb.Lookup(cat); st.Op != Delete || st.Table != "demo_cat" {
+			t.Errorf("Lookup(cat) = %+v", st)
+		}
+		if st := tb.Lookup(short); st.Op != 0 {
+			t.Errorf("Lookup(short) = %+v", st)
+		}
+	}
+	digests, texts := *tb.digests.Load(), *tb.texts.Load()
+	if len(digests) != 2 || len(texts) != 1 {
+		t.Errorf("cache: %d digests, %d texts; want 2, 1", len(digests), len(texts))
+	}
+	for text := range texts {
+		if len(text) > tb.maxText {
+			t.Errorf("a %d-byte text kept", len(text))
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { tb.Lookup(dog) }); n != 0 {
+		t.Errorf("a cached long statement: %v allocations", n)
+	}
 }

@@ -34,11 +34,12 @@ type conn struct {
 }
 
 var (
-	_ driver.Conn               = (*conn)(nil)
-	_ driver.ExecerContext      = (*conn)(nil)
-	_ driver.QueryerContext     = (*conn)(nil)
-	_ driver.ConnPrepareContext = (*conn)(nil)
-	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.Conn                       = (*conn)(nil)
+	_ driver.ExecerContext              = (*conn)(nil)
+	_ driver.QueryerContext             = (*conn)(nil)
+	_ driver.ConnPrepareContext         = (*conn)(nil)
+	_ driver.ConnBeginTx                = (*conn)(nil)
+	_ interface{ Unwrap() driver.Conn } = (*conn)(nil)
 )
 
 func newConn(inner driver.Conn, r *Recorder) driver.Conn {
@@ -76,6 +77,11 @@ func (s sessionResetter) ResetSession(ctx context.Context) error {
 // Raw returns the driver's own connection, for code that needs its type:
 // inside sql.Conn.Raw, call Raw (the function) on the value it passes.
 func (c *conn) Raw() driver.Conn { return c.inner }
+
+// Unwrap returns the driver's own connection too, for drivers and tools
+// that look behind wrappers through the Unwrap() driver.Conn convention
+// (modernc.org/sqlite's Limit, for one).
+func (c *conn) Unwrap() driver.Conn { return c.inner }
 
 // Prepare prepares a statement without a context.
 func (c *conn) Prepare(query string) (driver.Stmt, error) {

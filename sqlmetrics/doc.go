@@ -58,8 +58,35 @@
 // context interfaces (ExecerContext, QueryerContext, ConnPrepareContext,
 // ConnBeginTx) and a statement StmtExecContext and StmtQueryContext,
 // because every statement must pass through them; when the driver lacks
-// one, the wrapper does what database/sql does without it. Inside
-// sql.Conn.Raw, Raw reaches the driver's own connection.
+// one, the wrapper does what database/sql does without it. Of the driver's
+// pre-context driver.Execer and driver.Queryer the wrapped connection
+// offers neither: database/sql never asks for them when a connection has
+// ExecerContext and QueryerContext, and the wrapper falls back on them
+// itself.
+//
+// # What db.Driver() and sql.Conn.Raw see
+//
+// database/sql opens every connection through a connector and uses the
+// connector's Driver only to answer *sql.DB.Driver. For a database opened
+// by Open or OpenDB, on a connector from WrapConnector, or on a wrapped
+// driver.DriverContext registered with sql.Register, db.Driver() returns
+// the driver's own driver, as it does without the wrapper: code that looks
+// there for the driver's type finds it (modernc.org/sqlite's
+// vtab.RegisterModule registers the module on that driver, a dialect
+// switch sees *stdlib.Driver), and a connection opened with
+// db.Driver().Open bypasses the metrics. For a wrapped driver that is not a
+// DriverContext registered with sql.Register (what Register does for
+// modernc.org/sqlite, say), database/sql returns the registered driver: the
+// wrapper. The wrappers follow the Unwrap conventions of code that looks
+// behind them: a wrapped driver's Unwrap() driver.Driver returns the
+// driver, a wrapped connector's Unwrap() driver.Connector the connector.
+//
+// Inside sql.Conn.Raw, the function receives the wrapped connection, which
+// has the methods listed above and no others. Its Unwrap() driver.Conn
+// returns the driver's own connection, the convention of drivers that
+// look behind wrappers (modernc.org/sqlite's Limit unwraps through it);
+// Raw(dc) does the same for one's own code that needs the driver's type.
+// Statements and rows have no Unwrap.
 //
 // For pgx used without database/sql (pgx.Conn, pgxpool), the module
 // github.com/stackprom/stackprom/adapters/pgxmetrics records the same

@@ -22,8 +22,10 @@ type driverContext struct {
 }
 
 var (
-	_ driver.Driver        = (*wrappedDriver)(nil)
-	_ driver.DriverContext = driverContext{}
+	_ driver.Driver                       = (*wrappedDriver)(nil)
+	_ driver.DriverContext                = driverContext{}
+	_ interface{ Unwrap() driver.Driver } = (*wrappedDriver)(nil)
+	_ interface{ Unwrap() driver.Driver } = driverContext{}
 )
 
 func wrapDriver(d driver.Driver, r *Recorder) driver.Driver {
@@ -33,6 +35,10 @@ func wrapDriver(d driver.Driver, r *Recorder) driver.Driver {
 	}
 	return w
 }
+
+// Unwrap returns the driver d wraps, for code that looks behind wrappers
+// for a driver's own type (the Unwrap() driver.Driver convention).
+func (d *wrappedDriver) Unwrap() driver.Driver { return d.inner }
 
 // Open opens a connection through the driver.
 func (d *wrappedDriver) Open(name string) (driver.Conn, error) {
@@ -50,7 +56,7 @@ func (d driverContext) OpenConnector(name string) (driver.Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wrapConnector(c, d.r, d), nil
+	return wrapConnector(c, d.r), nil
 }
 
 // connector wraps a driver.Connector. closingConnector adds io.Closer when
@@ -58,7 +64,6 @@ func (d driverContext) OpenConnector(name string) (driver.Connector, error) {
 type connector struct {
 	inner driver.Connector
 	r     *Recorder
-	d     driver.Driver // the wrapped driver Driver returns
 }
 
 type closingConnector struct {
@@ -67,26 +72,19 @@ type closingConnector struct {
 }
 
 var (
-	_ driver.Connector = (*connector)(nil)
-	_ io.Closer        = closingConnector{}
+	_ driver.Connector                       = (*connector)(nil)
+	_ io.Closer                              = closingConnector{}
+	_ interface{ Unwrap() driver.Connector } = (*connector)(nil)
+	_ interface{ Unwrap() driver.Connector } = closingConnector{}
 )
 
-// wrapConnector wraps c; d is the wrapped driver, or nil to wrap c's.
-func wrapConnector(c driver.Connector, r *Recorder, d driver.Driver) driver.Connector {
-	w := newConnector(c, r, d)
+// wrapConnector wraps c.
+func wrapConnector(c driver.Connector, r *Recorder) driver.Connector {
+	w := &connector{inner: c, r: r}
 	if cl, ok := c.(io.Closer); ok {
 		return closingConnector{w, cl}
 	}
 	return w
-}
-
-func newConnector(c driver.Connector, r *Recorder, d driver.Driver) *connector {
-	if d == nil {
-		if inner := c.Driver(); inner != nil {
-			d = wrapDriver(inner, r)
-		}
-	}
-	return &connector{inner: c, r: r, d: d}
 }
 
 // Connect opens a connection through the driver's connector.
@@ -99,8 +97,16 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	return newConn(conn, c.r), nil
 }
 
-// Driver returns the wrapped driver.
-func (c *connector) Driver() driver.Driver { return c.d }
+// Driver returns the driver's connector's driver, unwrapped: database/sql
+// opens every connection through Connect and uses Driver only to answer
+// *sql.DB.Driver, which thus returns what it returns without the wrapper,
+// so that code looking there for the driver's type (a driver's own
+// registration functions, a dialect switch) finds it.
+func (c *connector) Driver() driver.Driver { return c.inner.Driver() }
+
+// Unwrap returns the driver's connector (the Unwrap() driver.Connector
+// convention).
+func (c *connector) Unwrap() driver.Connector { return c.inner }
 
 // dsnConnector is database/sql's connector for a driver that is not a
 // DriverContext.

@@ -17,6 +17,8 @@ import (
 //	"BADPREP …"  preparing fails with *fakeError
 //	"ROWSERR …"  a query's rows fail after the first row with *fakeError
 //	"CLOSEERR …" closing a query's rows fails with *fakeError
+//	"LASTID …"   a prepared exec with the int64 argument id reports it as
+//	             its LastInsertId, and fails with *fakeError for id < 0
 //	"WAIT …"     blocks until the context is done, first calling the
 //	             func() the context holds under waitingKey{}, if any
 //	anything else succeeds: exec affects 1 row; query returns one row, n = 1
@@ -193,6 +195,13 @@ type fakeStmt struct {
 func (s *fakeStmt) Close() error  { s.closed = true; return nil }
 func (s *fakeStmt) NumInput() int { return -1 }
 func (s *fakeStmt) Exec(args []driver.Value) (driver.Result, error) {
+	if strings.HasPrefix(s.query, "LASTID ") && len(args) > 0 {
+		id, _ := args[0].(int64)
+		if id < 0 {
+			return nil, &fakeError{"negative id"}
+		}
+		return fakeResult{id}, nil
+	}
 	if err := outcome(context.Background(), strings.TrimPrefix(s.query, "SKIP ")); err != nil {
 		return nil, err
 	}
@@ -211,6 +220,12 @@ func (s *fakeStmt) CheckNamedValue(*driver.NamedValue) error { return driver.Err
 func (s *fakeStmt) ColumnConverter(int) driver.ValueConverter {
 	return driver.DefaultParameterConverter
 }
+
+// fakeResult is the result of a "LASTID" statement: one row, its id.
+type fakeResult struct{ id int64 }
+
+func (r fakeResult) LastInsertId() (int64, error) { return r.id, nil }
+func (r fakeResult) RowsAffected() (int64, error) { return 1, nil }
 
 type fakeRows struct {
 	n         int

@@ -401,6 +401,39 @@ func TestExecMany(t *testing.T) {
 		s.AssertDiff(t, 1, "db_execute_many_total", mainLabels) // stopped at the first
 		s.AssertDiff(t, 1, "db_errors_total", withType("*sqlmetrics.fakeError"))
 	})
+	t.Run("last insert id", func(t *testing.T) {
+		// The last execution's id: not the first, the largest or the sum.
+		res, err := ExecMany(ctx, db, "LASTID x", [][]any{{5}, {9}, {2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, err := res.LastInsertId(); id != 2 || err != nil {
+			t.Errorf("LastInsertId = %d, %v; want 2", id, err)
+		}
+		if n, err := res.RowsAffected(); n != 3 || err != nil {
+			t.Errorf("RowsAffected = %d, %v; want 3", n, err)
+		}
+		// Stopped by a failure: the last execution before it.
+		res, err = ExecMany(ctx, db, "LASTID x", [][]any{{7}, {3}, {-1}, {8}})
+		var fe *fakeError
+		if !errors.As(err, &fe) {
+			t.Fatalf("error %T %v, want the driver's", err, err)
+		}
+		if id, err := res.LastInsertId(); id != 3 || err != nil {
+			t.Errorf("after a failure: LastInsertId = %d, %v; want 3", id, err)
+		}
+		if n, err := res.RowsAffected(); n != 2 || err != nil {
+			t.Errorf("after a failure: RowsAffected = %d, %v; want 2", n, err)
+		}
+		// Failing at once: no execution to report.
+		res, err = ExecMany(ctx, db, "LASTID x", [][]any{{-1}})
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if _, err := res.LastInsertId(); err == nil {
+			t.Error("LastInsertId with no successful execution: no error")
+		}
+	})
 	t.Run("empty", func(t *testing.T) {
 		s := stackpromtest.Take(t, reg)
 		res, err := ExecMany(ctx, db, "BADPREP x", nil)

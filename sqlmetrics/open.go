@@ -16,7 +16,8 @@ import (
 // WrapDriver returns d wrapped: connections it opens count in new
 // connections (failed ones in connection errors too), and every statement
 // run on them counts in executions, duration and errors. The result offers
-// driver.DriverContext exactly when d does. Options: WithAlias, WithVendor
+// driver.DriverContext exactly when d does, and its Unwrap() driver.Driver
+// returns d. Options: WithAlias, WithVendor
 // (needed only when d is not a PostgreSQL, MySQL or SQLite driver),
 // WithDuration, WithMaxErrorTypes and the shared stackprom options.
 func WrapDriver(d driver.Driver, opts ...Option) (driver.Driver, error) {
@@ -36,8 +37,10 @@ func WrapDriver(d driver.Driver, opts ...Option) (driver.Driver, error) {
 }
 
 // WrapConnector returns c wrapped, as WrapDriver wraps a driver; the result
-// is an io.Closer exactly when c is. Pass it to sql.OpenDB, or use OpenDB,
-// which also registers pool statistics.
+// is an io.Closer exactly when c is, its Driver is c's (so *sql.DB.Driver
+// is as without the wrapper) and its Unwrap() driver.Connector returns c.
+// Pass it to sql.OpenDB, or use OpenDB, which also registers pool
+// statistics.
 func WrapConnector(c driver.Connector, opts ...Option) (driver.Connector, error) {
 	cfg, err := config.New(opts)
 	if err != nil {
@@ -51,7 +54,7 @@ func WrapConnector(c driver.Connector, opts ...Option) (driver.Connector, error)
 	if err != nil {
 		return nil, err
 	}
-	return wrapConnector(c, r, nil), nil
+	return wrapConnector(c, r), nil
 }
 
 var registerMu sync.Mutex
@@ -158,7 +161,7 @@ func openDB(c *config.Config, vendor string, ic driver.Connector) (*sql.DB, erro
 	if err != nil {
 		return nil, err
 	}
-	dc := &dbConnector{connector: newConnector(ic, r, nil)}
+	dc := &dbConnector{connector: &connector{inner: ic, r: r}}
 	dc.closer, _ = ic.(io.Closer)
 	db := sql.OpenDB(dc)
 	if !c.SQL.NoPoolStats && c.Registerer != nil {
@@ -199,7 +202,8 @@ func (c *dbConnector) Close() error {
 
 // Raw returns the driver's own connection when driverConn is a connection
 // of a wrapped driver, else driverConn itself. Use it inside sql.Conn.Raw,
-// whose function receives the wrapper:
+// whose function receives the wrapper (which also has the Unwrap()
+// driver.Conn that drivers looking behind wrappers call):
 //
 //	conn.Raw(func(dc any) error {
 //		pc := sqlmetrics.Raw(dc).(*stdlib.Conn).Conn() // the *pgx.Conn
@@ -255,9 +259,11 @@ func detectVendor(h any) string {
 }
 
 // vendorFromName maps a driver's package path or registered name to a
-// vendor, or "".
+// vendor, or "": the first of SQLite, MySQL and PostgreSQL whose names it
+// holds, in ASCII letters of either case (Unicode case folding would read
+// "SQLİTE", with a dotted capital I, as sqlite).
 func vendorFromName(s string) string {
-	s = strings.ToLower(s)
+	s = lowerASCII(s)
 	switch {
 	case strings.Contains(s, "sqlite"):
 		return SQLite
@@ -268,6 +274,23 @@ func vendorFromName(s string) string {
 		return PostgreSQL
 	}
 	return ""
+}
+
+// lowerASCII returns s with its ASCII letters in lower case, and every
+// other byte as it is.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // hasVendor reports whether opts set a vendor.

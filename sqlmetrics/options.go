@@ -1,8 +1,11 @@
 package sqlmetrics
 
 import (
+	"errors"
 	"fmt"
+	"unicode/utf8"
 
+	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 )
 
@@ -56,15 +59,32 @@ func (d Duration) String() string {
 // WithAlias sets the alias label: the application's name for the database,
 // like a key of Django's DATABASES. It also names the database in the pool
 // statistics (the db_name label of the go_sql_… families). The default is
-// "default".
+// "default". An empty alias, one that is not valid UTF-8 or one longer
+// than 128 bytes is an error.
 func WithAlias(alias string) Option {
 	return config.SQLFunc(func(c *config.Config) {
-		if alias == "" {
-			c.Fail(fmt.Errorf("sqlmetrics: WithAlias: empty alias"))
+		if err := checkLabel(alias); err != nil {
+			c.Fail(fmt.Errorf("sqlmetrics: WithAlias: %w", err))
 			return
 		}
 		c.SQL.Alias = alias
 	})
+}
+
+// checkLabel reports why v, a label value the application gives, cannot
+// be one: a value from outside is made valid UTF-8 and bounded
+// (children.Clean), but an option's value is refused at construction
+// instead, so that the series is named as the application asked.
+func checkLabel(v string) error {
+	switch {
+	case v == "":
+		return errors.New("empty value")
+	case !utf8.ValidString(v):
+		return fmt.Errorf("%q is not valid UTF-8", v)
+	case len(v) > children.MaxValueLen:
+		return fmt.Errorf("%q is %d bytes, more than %d", children.Clean(v), len(v), children.MaxValueLen)
+	}
+	return nil
 }
 
 // WithVendor sets the vendor label. The default is detected from the
@@ -72,11 +92,13 @@ func WithAlias(alias string) Option {
 // (go-sql-driver/mysql, MariaDB) or "sqlite" (modernc.org/sqlite,
 // mattn/go-sqlite3 and others); a driver that is none of these needs this
 // option. Prefer Django's names (the PostgreSQL, MySQL and SQLite constants)
-// where one fits, so that dashboards built for django-prometheus match.
+// where one fits, so that dashboards built for django-prometheus match. An
+// empty vendor, one that is not valid UTF-8 or one longer than 128 bytes is
+// an error.
 func WithVendor(vendor string) Option {
 	return config.SQLFunc(func(c *config.Config) {
-		if vendor == "" {
-			c.Fail(fmt.Errorf("sqlmetrics: WithVendor: empty vendor"))
+		if err := checkLabel(vendor); err != nil {
+			c.Fail(fmt.Errorf("sqlmetrics: WithVendor: %w", err))
 			return
 		}
 		c.SQL.Vendor = vendor

@@ -106,7 +106,9 @@ func newRecorder(c *config.Config, vendor string) (*Recorder, error) {
 	}
 	r.errors = children.Bounded[prometheus.Counter]{
 		Max: maxTypes,
-		New: func(typ string) prometheus.Counter { return errs.WithLabelValues(alias, vendor, typ) },
+		// A Go type name is valid UTF-8 but, with type arguments, of any
+		// length: the label is its cleaned form, resolved once per type.
+		New: func(typ string) prometheus.Counter { return errs.WithLabelValues(alias, vendor, children.Clean(typ)) },
 	}
 	return r, nil
 }
@@ -185,7 +187,8 @@ func (r *Recorder) Observe(ctx context.Context, d time.Duration) {
 // The type label is "context.Canceled", "context.DeadlineExceeded" or
 // "driver.ErrBadConn" when err is or wraps one of these, else the Go type of
 // err as fmt's %T prints it: "*pgconn.PgError", "*mysql.MySQLError",
-// "*sqlite.Error". Types past WithMaxErrorTypes are recorded as "<other>".
+// "*sqlite.Error", cut to 128 bytes (ending in "…") when it is longer.
+// Types past WithMaxErrorTypes are recorded as "<other>".
 func (r *Recorder) Error(err error) bool {
 	if !isError(err) {
 		return false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"io"
 	"reflect"
 	"testing"
@@ -61,7 +62,7 @@ func TestConnInterfacesExact(t *testing.T) {
 	always := []reflect.Type{
 		reflect.TypeFor[driver.ExecerContext](), reflect.TypeFor[driver.QueryerContext](),
 		reflect.TypeFor[driver.ConnPrepareContext](), reflect.TypeFor[driver.ConnBeginTx](),
-		reflect.TypeFor[interface{ Raw() driver.Conn }](),
+		reflect.TypeFor[interface{ Raw() driver.Conn }](), reflect.TypeFor[interface{ Unwrap() driver.Conn }](),
 	}
 	never := []reflect.Type{reflect.TypeFor[driver.Execer](), reflect.TypeFor[driver.Queryer]()} //lint:ignore SA1019 checked absent
 	for mask := uint(0); mask < 1<<len(connInterfaces); mask++ {
@@ -80,6 +81,9 @@ func TestConnInterfacesExact(t *testing.T) {
 		}
 		if Raw(w) != inner {
 			t.Errorf("conn mask %b: Raw does not return the driver's connection", mask)
+		}
+		if u, ok := w.(interface{ Unwrap() driver.Conn }); !ok || u.Unwrap() != inner {
+			t.Errorf("conn mask %b: Unwrap does not return the driver's connection", mask)
 		}
 	}
 }
@@ -170,6 +174,9 @@ func TestDriverAndConnectorInterfacesExact(t *testing.T) {
 		if _, got := w.(driver.DriverContext); got != want {
 			t.Errorf("%T: wrapper is a DriverContext: %v, want %v", d, got, want)
 		}
+		if u, ok := w.(interface{ Unwrap() driver.Driver }); !ok || u.Unwrap() != d {
+			t.Errorf("%T: the wrapped driver does not Unwrap to the driver", d)
+		}
 	}
 	for _, c := range []driver.Connector{&fakeConnector{d: fakeDriver{}}, closingFakeConnector{&fakeConnector{d: fakeDriver{}}}} {
 		w, err := WrapConnector(c, WithVendor("fake"), stackprom.WithRegisterer(nil))
@@ -180,9 +187,68 @@ func TestDriverAndConnectorInterfacesExact(t *testing.T) {
 		if _, got := w.(io.Closer); got != want {
 			t.Errorf("%T: wrapper is an io.Closer: %v, want %v", c, got, want)
 		}
-		if _, ok := w.Driver().(*wrappedDriver); !ok {
-			t.Errorf("%T: Driver() = %T, want the wrapped driver", c, w.Driver())
+		// Driver is the driver's own, as *sql.DB.Driver returns it without
+		// the wrapper (see TestDBDriver).
+		if w.Driver() != c.Driver() {
+			t.Errorf("%T: Driver() = %T, want the driver's own %T", c, w.Driver(), c.Driver())
 		}
+		if u, ok := w.(interface{ Unwrap() driver.Connector }); !ok || u.Unwrap() != c {
+			t.Errorf("%T: the wrapped connector does not Unwrap to the connector", c)
+		}
+	}
+}
+
+// TestDBDriver: *sql.DB.Driver returns, for a database opened through this
+// package, what it returns without the wrapper, so that code that looks
+// for the driver's type there finds it; for a wrapped driver registered
+// with sql.Register, database/sql returns that registered driver (for a
+// driver.DriverContext, the driver of its connectors), which unwraps to
+// the driver.
+func TestDBDriver(t *testing.T) {
+	opts := []Option{WithVendor("fake"), stackprom.WithRegisterer(nil)}
+	for _, d := range []driver.Driver{fakeDriver{}, fakeDriverContext{}} {
+		c := &fakeConnector{name: "x", d: d}
+		for way, open := range map[string]func() (*sql.DB, error){
+			"OpenDB": func() (*sql.DB, error) { return OpenDB(c, opts...) },
+			"WrapConnector": func() (*sql.DB, error) {
+				w, err := WrapConnector(c, opts...)
+				if err != nil {
+					return nil, err
+				}
+				return sql.OpenDB(w), nil
+			},
+		} {
+			db, err := open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.Driver() != d {
+				t.Errorf("%s, %T: db.Driver() = %T, want the driver's own", way, d, db.Driver())
+			}
+			db.Close()
+		}
+	}
+	for i, d := range []driver.Driver{fakeDriver{}, fakeDriverContext{}} {
+		w, err := WrapDriver(d, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("sqlmetrics-test-dbdriver-%d", i)
+		sql.Register(name, w)
+		db, err := sql.Open(name, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := db.Driver()
+		if _, ok := d.(driver.DriverContext); ok {
+			// database/sql asks the wrapped driver for a connector.
+			if got != d {
+				t.Errorf("registered %T: db.Driver() = %T, want the driver's own", d, got)
+			}
+		} else if u, ok := got.(interface{ Unwrap() driver.Driver }); !ok || u.Unwrap() != d {
+			t.Errorf("registered %T: db.Driver() = %T, which does not Unwrap to the driver", d, got)
+		}
+		db.Close()
 	}
 }
 

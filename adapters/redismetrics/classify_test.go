@@ -3,6 +3,7 @@ package redismetrics
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,4 +85,67 @@ func TestHookAllocations(t *testing.T) {
 			t.Errorf("latency %v, pipeline: %v allocations", latency, n)
 		}
 	}
+}
+
+// counted is every command name classify counts, by class: the table the
+// fuzz target checks classify against.
+var counted = map[string]class{
+	"get": readOne, "getex": readOne, "getdel": readOne, "hget": readOne,
+	"mget": readKeys, "hmget": readFields,
+	"set": writeOne, "setex": writeOne, "setnx": writeOne, "psetex": writeOne, "hsetnx": writeOne,
+	"mset": writePairs, "msetnx": writePairs, "hset": writeFieldPairs, "hmset": writeFieldPairs,
+	"del": deleteKeys, "unlink": deleteKeys, "hdel": deleteFields,
+}
+
+// FuzzClassify: whatever a command's name and arguments, classify gives
+// one of its classes, the one the name has in ASCII letters of either case
+// (Redis compares command names so), never one for a name that is not a
+// string or not a counted command, whatever the other arguments; and a
+// counted class maps to a get, set or delete and to one or two arguments
+// before its keys.
+func FuzzClassify(f *testing.F) {
+	for name := range counted {
+		f.Add(name, 2)
+		f.Add(strings.ToUpper(name), 1)
+	}
+	for _, name := range []string{"", "incr", "getrange", "GETſ", "ſet", "SEt\u212a", "get\x00", "GET ", "hGeT", "\xff", "mgetx", "cluster"} {
+		f.Add(name, 0)
+	}
+	f.Fuzz(func(t *testing.T, name string, n int) {
+		n = min(max(n, 0), 8)
+		args := []any{name}
+		for i := range n {
+			args = append(args, i)
+		}
+		c := classify(args)
+		if c > deleteFields {
+			t.Fatalf("classify(%q) = %d: no such class", name, c)
+		}
+		if want := counted[asciiLower(name)]; c != want {
+			t.Fatalf("classify(%q) = %d, want %d", name, c, want)
+		}
+		if c2 := classify([]any{[]byte(name)}); c2 != other {
+			t.Fatalf("classify(%q as []byte) = %d, want other", name, c2)
+		}
+		if c == other {
+			return
+		}
+		if op := c.op(); op != cachemetrics.OpGet && op != cachemetrics.OpSet && op != cachemetrics.OpDelete {
+			t.Fatalf("class %d: op %v", c, op)
+		}
+		if k := c.fixed(); k < 1 || k > 2 {
+			t.Fatalf("class %d: %d fixed arguments", c, k)
+		}
+	})
+}
+
+// asciiLower lowers ASCII letters only, byte by byte.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
