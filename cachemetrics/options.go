@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/config"
 )
 
@@ -34,11 +35,11 @@ var DefaultBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.
 // WithBackend sets the backend label: the application's name for the cache,
 // like a key of Django's CACHES ("default", "sessions"). Every adapter
 // defaults it to its kind (Redis, Memcached, Memory); New needs it.
-// The name must be non-empty valid UTF-8.
+// The name must be non-empty valid UTF-8 of at most 128 bytes.
 func WithBackend(name string) Option {
 	return config.CacheFunc(func(c *config.Config) {
-		if name == "" || !utf8.ValidString(name) {
-			c.Fail(fmt.Errorf("cachemetrics: WithBackend(%q): need a non-empty UTF-8 name", name))
+		if name == "" || !utf8.ValidString(name) || len(name) > children.MaxValueLen {
+			c.Fail(fmt.Errorf("cachemetrics: WithBackend(%q): need a non-empty UTF-8 name of at most %d bytes", name, children.MaxValueLen))
 			return
 		}
 		c.Cache.Backend = name

@@ -170,6 +170,7 @@ func TestOptionErrors(t *testing.T) {
 		{"no backend", nil, "cachemetrics: New: no backend name"},
 		{"empty backend", []Option{WithBackend("")}, `cachemetrics: WithBackend("")`},
 		{"invalid UTF-8", []Option{WithBackend("a\xff")}, `cachemetrics: WithBackend("a\xff")`},
+		{"long backend", []Option{WithBackend(strings.Repeat("b", 129))}, "of at most 128 bytes"},
 		{"clash", []Option{WithBackend("x"), stackprom.WithConstLabels(prometheus.Labels{"backend": "y"})}, "backend"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

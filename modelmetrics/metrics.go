@@ -2,7 +2,6 @@ package modelmetrics
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -92,7 +91,8 @@ func MustNew(opts ...Option) *Metrics { return config.Must(New(opts...)) }
 // *Model. The name is the model label value, as the string passed to
 // ExportModelOperationsMixin is: "dog", not the Go type's name unless you
 // choose it. An empty name is recorded as "<unnamed model>", names past
-// WithMaxModels as "<other>".
+// WithMaxModels as "<other>"; a name that is not valid UTF-8 or is longer
+// than 128 bytes is recorded made valid and cut, ending in "…".
 func (m *Metrics) Model(name string) *Model {
 	return m.models.Get(name)
 }
@@ -101,7 +101,7 @@ func (m *Metrics) newModel(name string) *Model {
 	if name == "" {
 		name = Unnamed
 	}
-	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = children.Clean(name)
 	return &Model{
 		name:    name,
 		inserts: m.inserts.WithLabelValues(name),

@@ -116,6 +116,12 @@ func TestBoundedNames(t *testing.T) {
 	if n := testutil.CollectAndCount(reg, "model_inserts_total"); n != 3 {
 		t.Errorf("%d series, want 3 (two names and <other>)", n)
 	}
+	// A long name is cut to 128 bytes.
+	name := strings.Repeat("dog", 100)
+	long := modelmetrics.MustNew(stackprom.WithRegisterer(prometheus.NewRegistry())).Model(name).Name()
+	if len(long) > 128 || !strings.HasSuffix(long, "…") || !strings.HasPrefix(name, strings.TrimSuffix(long, "…")) {
+		t.Errorf("long name: %q (%d bytes)", long, len(long))
+	}
 }
 
 func TestNilModel(t *testing.T) {
