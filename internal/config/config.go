@@ -254,6 +254,15 @@ type Export struct {
 	Path                     string
 	Grouping                 map[string]string
 	ErrorLog                 interface{ Println(v ...any) }
+
+	// The handler's limits (promhttp.HandlerOpts); 0 is none.
+	MaxRequestsInFlight int
+	HandlerTimeout      time.Duration
+	// The metrics server's limits (http.Server), all positive.
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
 }
 
 // Default values shared by several components.
@@ -261,6 +270,13 @@ const (
 	DefaultMaxViews = 500
 	DefaultMaxTypes = 100
 	DefaultPath     = "/metrics"
+
+	DefaultMaxRequestsInFlight = 4
+	DefaultHandlerTimeout      = 10 * time.Second
+	DefaultReadTimeout         = 10 * time.Second
+	DefaultWriteTimeout        = 15 * time.Second
+	DefaultIdleTimeout         = 2 * time.Minute
+	DefaultMaxHeaderBytes      = 16 << 10
 
 	DefaultMaxModels        = 500
 	DefaultMaxStatements    = 1000
@@ -277,7 +293,15 @@ func New[O Option](opts []O) (*Config, error) {
 			MaxViews: DefaultMaxViews,
 			MaxTypes: DefaultMaxTypes,
 		},
-		Export:    Export{Path: DefaultPath},
+		Export: Export{
+			Path:                DefaultPath,
+			MaxRequestsInFlight: DefaultMaxRequestsInFlight,
+			HandlerTimeout:      DefaultHandlerTimeout,
+			ReadTimeout:         DefaultReadTimeout,
+			WriteTimeout:        DefaultWriteTimeout,
+			IdleTimeout:         DefaultIdleTimeout,
+			MaxHeaderBytes:      DefaultMaxHeaderBytes,
+		},
 		Migration: Migration{TTL: DefaultMigrationTTL, Timeout: DefaultMigrationTimeout, Now: time.Now},
 	}
 	for _, o := range opts {
