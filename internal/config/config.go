@@ -239,10 +239,12 @@ type StatementCounter interface {
 }
 
 // Migration holds the settings of migrationmetrics. New sets the defaults:
-// DefaultMigrationTTL, DefaultMigrationTimeout, time.Now.
+// DefaultMigrationTTL, DefaultMigrationTimeout, DefaultMigrationMaxWait,
+// time.Now.
 type Migration struct {
 	TTL     time.Duration
 	Timeout time.Duration
+	MaxWait time.Duration // the longest a scrape waits for a read
 	Now     func() time.Time
 }
 
@@ -282,6 +284,7 @@ const (
 	DefaultMaxStatements    = 1000
 	DefaultMigrationTTL     = 30 * time.Second
 	DefaultMigrationTimeout = 5 * time.Second
+	DefaultMigrationMaxWait = 250 * time.Millisecond
 )
 
 // New applies opts over the defaults, skipping nil ones. It returns an
@@ -302,7 +305,12 @@ func New[O Option](opts []O) (*Config, error) {
 			IdleTimeout:         DefaultIdleTimeout,
 			MaxHeaderBytes:      DefaultMaxHeaderBytes,
 		},
-		Migration: Migration{TTL: DefaultMigrationTTL, Timeout: DefaultMigrationTimeout, Now: time.Now},
+		Migration: Migration{
+			TTL:     DefaultMigrationTTL,
+			Timeout: DefaultMigrationTimeout,
+			MaxWait: DefaultMigrationMaxWait,
+			Now:     time.Now,
+		},
 	}
 	for _, o := range opts {
 		if any(o) != nil {
