@@ -39,11 +39,15 @@ func migrations(db *sql.DB, driver, mode string, shared stackprom.Option) error 
 	if err := migrate(db, dialect, fsys, mode); err != nil {
 		log.Printf("migrations: %v (serving anyway)", err)
 	}
-	status, err := goose.NewProvider(dialect, db, fsys) // a provider of its own, without a locker
+	p, err := goose.NewProvider(dialect, db, fsys)
 	if err != nil {
 		return err
 	}
-	_, err = migrationmetrics.New("default", goosemetrics.MustNew(status), shared)
+	src, err := goosemetrics.New(p, db, dialect)
+	if err != nil {
+		return err
+	}
+	_, err = migrationmetrics.New("default", src, shared)
 	return err
 }
 
