@@ -25,11 +25,11 @@ func WithPath(path string) ServerOption {
 	})
 }
 
-// WithReadTimeout bounds the time the metrics server waits for a request,
-// headers and body, from the moment the connection is accepted or the
-// previous response was sent and the next request begins: a client that
-// sends slowly (slowloris) is cut at d. The default is 10 s, ample for a
-// scrape, which is one small GET. A d that is not positive is an error.
+// WithReadTimeout bounds the time the metrics server takes to read a
+// request, headers and body, from its start (the connection's accept, or
+// on a kept-alive connection its first bytes): a client that sends slowly
+// (slowloris) is cut at d. The default is 10 s, ample for a scrape, which
+// is one small GET. A d that is not positive is an error.
 func WithReadTimeout(d time.Duration) ServerOption {
 	return config.ServerFunc(func(c *config.Config) {
 		if d <= 0 {
