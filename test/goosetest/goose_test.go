@@ -72,7 +72,7 @@ func TestFollowsMigrations(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			clk := migrationtest.NewClock()
 			src := source(t, b, b.DSN, "migrations")
-			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
+			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), waitForReads, migrationmetrics.WithClock(clk.Now))
 
 			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			if _, err := job.UpByOne(t.Context()); err != nil {
@@ -102,7 +102,7 @@ func TestFailedMigration(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			src := source(t, b, b.DSN, "broken")
-			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg))
+			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), waitForReads)
 			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 0, Version: 3, Errors: 0})
 		})
 	}
@@ -116,7 +116,7 @@ func TestDatabaseDownAtStart(t *testing.T) {
 			b := v.Fresh(t)
 			reg := prometheus.NewRegistry()
 			src := source(t, b, b.Down, "migrations")
-			c, err := migrationmetrics.New("default", src, stackprom.WithRegisterer(reg),
+			c, err := migrationmetrics.New("default", src, stackprom.WithRegisterer(reg), waitForReads,
 				migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {
 				t.Fatal(err)
@@ -169,7 +169,7 @@ func TestFreshDatabase(t *testing.T) {
 			check := dbtest.Open(t, b.Driver, b.DSN)
 			reg := prometheus.NewRegistry()
 			c := migrationmetrics.MustNew("default", source(t, b, b.DSN, "migrations"), stackprom.WithRegisterer(reg),
-				migrationmetrics.WithCacheTTL(0), migrationmetrics.WithMaxWait(time.Minute))
+				waitForReads, migrationmetrics.WithCacheTTL(0))
 			for i := range 2 {
 				migrationtest.Check(t, "a fresh database", reg, migrationtest.Status{Applied: 0, Unapplied: 3, Dirty: 0, Version: 0, Errors: 0})
 				if err := c.Err(); err != nil {
