@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -73,6 +74,42 @@ func WithErrorLog(l interface{ Println(v ...any) }) HandlerOption {
 	return config.HandlerFunc(func(c *config.Config) { c.Export.ErrorLog = l })
 }
 
+// WithMaxRequestsInFlight caps the scrapes the handler serves at once: past
+// n, promhttp answers 503 at once, without gathering, and
+// promhttp_metric_handler_requests_total{code="503"} counts it. Gathering
+// is CPU work that competes with the application's own, so a flood of
+// scrapes must not be able to take the cores; a Prometheus pair scrapes at
+// most twice at once, which the default, 4, leaves room for beside a person
+// with curl. 0 lifts the limit; a negative n is an error. The limit is per
+// handler: StartServer's server has one handler.
+func WithMaxRequestsInFlight(n int) HandlerOption {
+	return config.HandlerFunc(func(c *config.Config) {
+		if n < 0 {
+			c.Fail(errorf("WithMaxRequestsInFlight(%d): negative", n))
+			return
+		}
+		c.Export.MaxRequestsInFlight = n
+	})
+}
+
+// WithHandlerTimeout bounds the time a scrape is served: past d, promhttp
+// answers 503 (the response is held in memory until then, so a late answer
+// is never cut half-way) and promhttp_metric_handler_requests_total{code="503"}
+// counts it, while the gathering it abandons runs to its end and keeps its
+// place in WithMaxRequestsInFlight's count. The default, 10 s, is
+// Prometheus's default scrape timeout: past it, Prometheus has given up on
+// the answer anyway. 0 removes the bound; a negative d is an error. On the
+// metrics server it must be shorter than WithWriteTimeout.
+func WithHandlerTimeout(d time.Duration) HandlerOption {
+	return config.HandlerFunc(func(c *config.Config) {
+		if d < 0 {
+			c.Fail(errorf("WithHandlerTimeout(%v): negative", d))
+			return
+		}
+		c.Export.HandlerTimeout = d
+	})
+}
+
 // NewHandler returns the handler for /metrics. It gathers from the gatherer
 // (see WithGatherer) and uses promhttp underneath: gzip compression (zstd
 // too when the program imports client_golang's promhttp/zstd package),
@@ -82,9 +119,15 @@ func WithErrorLog(l interface{ Println(v ...any) }) HandlerOption {
 // is registered on the gathered registry when it is a Registerer (a
 // *prometheus.Registry is), else on the registerer.
 //
+// It serves at most 4 scrapes at once (WithMaxRequestsInFlight) and each
+// for at most 10 s (WithHandlerTimeout); promhttp answers 503 past either
+// limit. promhttp_metric_handler_requests_total (by status code) and
+// promhttp_metric_handler_requests_in_flight, promhttp's own instrumentation
+// of a metrics handler, go where the error counter goes.
+//
 // With WithBasicAuth or WithBearerToken, a request without the credentials
-// gets 401 and a WWW-Authenticate challenge; when both are set, only the
-// bearer token is accepted.
+// gets 401 and a WWW-Authenticate challenge, and is not counted as a
+// scrape; when both are set, only the bearer token is accepted.
 func NewHandler(opts ...HandlerOption) (http.Handler, error) {
 	c, err := config.New(opts)
 	if err != nil {
@@ -103,19 +146,26 @@ func newHandler(c *config.Config) http.Handler {
 		errLog = log.Default()
 	}
 	g := c.GathererOrDefault()
-	var h http.Handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{
-		ErrorLog:          errLog,
-		ErrorHandling:     promhttp.ContinueOnError,
-		Registry:          errorsRegisterer(c, g),
-		EnableOpenMetrics: true,
+	reg := errorsRegisterer(c, g)
+	h := promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		ErrorLog:            errLog,
+		ErrorHandling:       promhttp.ContinueOnError,
+		Registry:            reg,
+		EnableOpenMetrics:   true,
+		MaxRequestsInFlight: c.Export.MaxRequestsInFlight,
+		Timeout:             c.Export.HandlerTimeout,
 	})
+	if reg != nil {
+		h = promhttp.InstrumentMetricHandler(reg, h)
+	}
 	return withAuth(c.Export, h)
 }
 
-// errorsRegisterer is where promhttp_metric_handler_errors_total goes: the
-// registry the handler exposes when it is one, so the count is scraped with
-// the families it is about; else the registerer; nil (nowhere) when
-// WithRegisterer(nil) asked for nothing to be registered.
+// errorsRegisterer is where promhttp_metric_handler_errors_total and the
+// handler's instrumentation go: the registry the handler exposes when it is
+// one, so the count is scraped with the families it is about; else the
+// registerer; nil (nowhere) when WithRegisterer(nil) asked for nothing to
+// be registered.
 func errorsRegisterer(c *config.Config, g prometheus.Gatherer) prometheus.Registerer {
 	if c.Registerer == nil {
 		return nil

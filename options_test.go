@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -51,6 +52,14 @@ func TestInvalidOptionsAreReportedByEveryConstructor(t *testing.T) {
 		{"native factor +Inf", stackprom.WithNativeHistograms(math.Inf(1)), "WithNativeHistograms: factor +Inf"},
 		{"relative path", stackprom.WithPath("metrics"), `WithPath: "metrics" does not start with /`},
 		{"empty path", stackprom.WithPath(""), `WithPath: "" does not start with /`},
+		{"negative in-flight limit", stackprom.WithMaxRequestsInFlight(-1), "WithMaxRequestsInFlight(-1): negative"},
+		{"negative handler timeout", stackprom.WithHandlerTimeout(-time.Second), "WithHandlerTimeout(-1s): negative"},
+		{"zero read timeout", stackprom.WithReadTimeout(0), "WithReadTimeout(0s): need a positive duration"},
+		{"negative read timeout", stackprom.WithReadTimeout(-time.Second), "WithReadTimeout(-1s): need a positive duration"},
+		{"zero write timeout", stackprom.WithWriteTimeout(0), "WithWriteTimeout(0s): need a positive duration"},
+		{"zero idle timeout", stackprom.WithIdleTimeout(0), "WithIdleTimeout(0s): need a positive duration"},
+		{"zero header size", stackprom.WithMaxHeaderBytes(0), "WithMaxHeaderBytes(0): need a positive size"},
+		{"negative header size", stackprom.WithMaxHeaderBytes(-1), "WithMaxHeaderBytes(-1): need a positive size"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			reg := prometheus.NewRegistry()

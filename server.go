@@ -25,6 +25,72 @@ func WithPath(path string) ServerOption {
 	})
 }
 
+// WithReadTimeout bounds the time the metrics server takes to read a
+// request, headers and body, from its start (the connection's accept, or
+// on a kept-alive connection its first bytes): a client that sends slowly
+// (slowloris) is cut at d. The default is 10 s, ample for a scrape, which
+// is one small GET. A d that is not positive is an error.
+func WithReadTimeout(d time.Duration) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
+		if d <= 0 {
+			c.Fail(errorf("WithReadTimeout(%v): need a positive duration", d))
+			return
+		}
+		c.Export.ReadTimeout = d
+	})
+}
+
+// WithWriteTimeout bounds the time the metrics server takes to answer a
+// request, from the end of its headers to the last byte written: a client
+// that reads slowly is cut at d. It must be longer than the handler's
+// timeout (WithHandlerTimeout), so that the handler's 503 can still be
+// written; StartServer reports an error otherwise. The default is 15 s,
+// the handler's default 10 s and 5 s to write. A d that is not positive is
+// an error.
+func WithWriteTimeout(d time.Duration) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
+		if d <= 0 {
+			c.Fail(errorf("WithWriteTimeout(%v): need a positive duration", d))
+			return
+		}
+		c.Export.WriteTimeout = d
+	})
+}
+
+// WithIdleTimeout sets how long the metrics server keeps an idle keep-alive
+// connection open, waiting for the next request, before closing it. The
+// default, 2 minutes, outlasts Prometheus's default scrape interval (1
+// minute), so a scraper keeps its connection from one scrape to the next,
+// while connections left idle do not pile up. A d that is not positive is
+// an error.
+func WithIdleTimeout(d time.Duration) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
+		if d <= 0 {
+			c.Fail(errorf("WithIdleTimeout(%v): need a positive duration", d))
+			return
+		}
+		c.Export.IdleTimeout = d
+	})
+}
+
+// WithMaxHeaderBytes caps the size of a request's header (request line
+// included) the metrics server reads: a larger one gets 431 Request Header
+// Fields Too Large. net/http allows 4 KiB past the cap before it answers so.
+// The default, 16 KiB, holds a scrape's headers many times over, a long
+// bearer token included. An n that is not positive is an error.
+func WithMaxHeaderBytes(n int) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
+		if n <= 0 {
+			c.Fail(errorf("WithMaxHeaderBytes(%d): need a positive size", n))
+			return
+		}
+		c.Export.MaxHeaderBytes = n
+	})
+}
+
+// listen is net.Listen; tests replace it.
+var listen = net.Listen
+
 // Server is a metrics server on a listener of its own, apart from the
 // application's: the Go counterpart of PROMETHEUS_METRICS_EXPORT_PORT and
 // PROMETHEUS_METRICS_EXPORT_PORT_RANGE. It serves NewHandler's handler on /metrics (see
@@ -40,12 +106,18 @@ type Server struct {
 // StartServer listens on addr ("127.0.0.1:9100", ":9100", or port 0 for any
 // free port) and serves metrics in a goroutine until Shutdown. It returns
 // once the listener is bound, so Addr is the address scrapers can use.
+//
+// The server bounds what a client can hold: reading a request
+// (WithReadTimeout, 10 s), writing the answer (WithWriteTimeout, 15 s), an
+// idle keep-alive connection (WithIdleTimeout, 2 minutes) and a request's
+// header (WithMaxHeaderBytes, 16 KiB); its handler bounds the scrapes in
+// flight and their duration (WithMaxRequestsInFlight, WithHandlerTimeout).
 func StartServer(addr string, opts ...ServerOption) (*Server, error) {
-	c, err := config.New(opts)
+	c, err := newServerConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("stackprom: metrics server: %w", err)
 	}
@@ -59,13 +131,13 @@ func StartServerInRange(host string, first, last int, opts ...ServerOption) (*Se
 	if first < 1 || last > 65535 || first > last {
 		return nil, fmt.Errorf("stackprom: metrics server: invalid port range %d-%d", first, last)
 	}
-	c, err := config.New(opts)
+	c, err := newServerConfig(opts)
 	if err != nil {
 		return nil, err
 	}
 	var lastErr error
 	for port := first; port <= last; port++ {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		ln, err := listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err == nil {
 			return serve(c, ln), nil
 		}
@@ -74,6 +146,19 @@ func StartServerInRange(host string, first, last int, opts ...ServerOption) (*Se
 	// One error, not one per port: a range may be thousands of ports long.
 	return nil, fmt.Errorf("stackprom: metrics server: no free port on %q in %d-%d (last error: %w)",
 		host, first, last, lastErr)
+}
+
+// newServerConfig applies the options of a metrics server and checks
+// that they fit together.
+func newServerConfig(opts []ServerOption) (*config.Config, error) {
+	c, err := config.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if e := c.Export; e.HandlerTimeout > 0 && e.WriteTimeout <= e.HandlerTimeout {
+		return nil, errorf("metrics server: the write timeout (%v, WithWriteTimeout) must be longer than the handler timeout (%v, WithHandlerTimeout), so that the handler's 503 can be written", e.WriteTimeout, e.HandlerTimeout)
+	}
+	return c, nil
 }
 
 func serve(c *config.Config, ln net.Listener) *Server {
@@ -89,7 +174,11 @@ func serve(c *config.Config, ln net.Listener) *Server {
 				}
 				metrics.ServeHTTP(w, r)
 			}),
-			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       c.Export.ReadTimeout,
+			ReadHeaderTimeout: c.Export.ReadTimeout,
+			WriteTimeout:      c.Export.WriteTimeout,
+			IdleTimeout:       c.Export.IdleTimeout,
+			MaxHeaderBytes:    c.Export.MaxHeaderBytes,
 		},
 		addr: ln.Addr().String(),
 		done: make(chan struct{}),

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,64 +156,90 @@ func TestStartServerReportsListenErrors(t *testing.T) {
 	}
 }
 
-// busyPorts holds n consecutive ports on 127.0.0.1 and returns the first;
-// the port after them was free when they were taken.
-func busyPorts(t *testing.T, n int) int {
+// portRange makes the ports first … first+n-1 of 127.0.0.1 stand for real
+// ports, since n consecutive free ports cannot be had on a busy machine:
+// the first busy of them for ports the test holds listeners on, so that
+// binding one fails with the kernel's EADDRINUSE, the others for port 0,
+// which the kernel binds to a free port. It returns first, and a function
+// that returns the addresses the server asked for, in order, with the
+// listeners it got.
+func portRange(t *testing.T, n, busy int) (first int, asked func() ([]string, []string)) {
 	t.Helper()
-	for range 50 {
-		first, err := net.Listen("tcp", "127.0.0.1:0")
+	const base = 40000 // never bound: a name for the ports below
+	var held []string
+	for range busy {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		port := first.Addr().(*net.TCPAddr).Port
-		held := []net.Listener{first}
-		ok := port+n <= 65535
-		for p := port + 1; ok && p <= port+n; p++ {
-			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				ok = false
-				break
-			}
-			held = append(held, ln)
-		}
-		if ok {
-			// The listeners past n only proved their port free.
-			held[n].Close()
-			held = held[:n]
-			t.Cleanup(func() {
-				for _, ln := range held {
-					ln.Close()
-				}
-			})
-			return port
-		}
-		for _, ln := range held {
-			ln.Close()
-		}
+		t.Cleanup(func() { ln.Close() })
+		held = append(held, ln.Addr().String())
 	}
-	t.Fatalf("found no %d consecutive free ports", n+1)
-	return 0
+	var mu sync.Mutex
+	var addrs, bound []string
+	stackprom.SetListen(t, func(network, addr string) (net.Listener, error) {
+		host, port, err := net.SplitHostPort(addr)
+		p, _ := strconv.Atoi(port)
+		if err != nil || host != "127.0.0.1" || p < base || p >= base+n {
+			t.Errorf("the server asked for %s %s, outside the range %d-%d of 127.0.0.1", network, addr, base, base+n-1)
+			return nil, errors.New("outside the test's range")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		addrs = append(addrs, addr)
+		real := "127.0.0.1:0"
+		if i := p - base; i < busy {
+			real = held[i]
+		}
+		ln, err := net.Listen(network, real)
+		if err == nil {
+			bound = append(bound, ln.Addr().String())
+		}
+		return ln, err
+	})
+	return base, func() ([]string, []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(addrs), slices.Clone(bound)
+	}
+}
+
+// rangeAddrs is "127.0.0.1:first" … "127.0.0.1:last".
+func rangeAddrs(first, last int) []string {
+	var out []string
+	for p := first; p <= last; p++ {
+		out = append(out, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+	}
+	return out
 }
 
 func TestStartServerInRangeTakesTheFirstFreePort(t *testing.T) {
-	for _, busy := range []int{0, 1, 2} {
-		t.Run(fmt.Sprintf("%d busy", busy), func(t *testing.T) {
-			var first int
-			if busy == 0 {
-				first = busyPorts(t, 1) + 1 // the port after a held one is free
-			} else {
-				first = busyPorts(t, busy)
-			}
+	for _, c := range []struct {
+		name    string
+		n, busy int
+	}{
+		{"first of 6", 6, 0},
+		{"second of 6", 6, 1},
+		{"third of 6", 6, 2},
+		{"the last", 4, 3},
+		{"the only one", 1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first, asked := portRange(t, c.n, c.busy)
 			reg := prometheus.NewRegistry()
 			newCounter(reg, "jobs_done_total").Inc()
-			srv, err := stackprom.StartServerInRange("127.0.0.1", first, first+busy+5, stackprom.WithRegisterer(reg))
+			srv, err := stackprom.StartServerInRange("127.0.0.1", first, first+c.n-1, stackprom.WithRegisterer(reg))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer shutdown(t, srv)
-			want := net.JoinHostPort("127.0.0.1", strconv.Itoa(first+busy))
-			if srv.Addr() != want {
-				t.Errorf("Addr() = %s, want %s (the first free port)", srv.Addr(), want)
+			// Each port in turn, up to the first free one, and no further.
+			addrs, bound := asked()
+			if want := rangeAddrs(first, first+c.busy); !slices.Equal(addrs, want) {
+				t.Errorf("the server tried %v, want %v", addrs, want)
+			}
+			if len(bound) != 1 || srv.Addr() != bound[0] {
+				t.Fatalf("Addr() = %s, want the listener of the first free port (bound: %v)", srv.Addr(), bound)
 			}
 			got := scrapeURL("http://" + srv.Addr() + "/metrics")
 			if got.err != nil || got.status != 200 {
@@ -224,13 +251,41 @@ func TestStartServerInRangeTakesTheFirstFreePort(t *testing.T) {
 }
 
 func TestStartServerInRangeAllBusy(t *testing.T) {
-	first := busyPorts(t, 3)
-	last := first + 2
-	srv, err := stackprom.StartServerInRange("127.0.0.1", first, last, stackprom.WithRegisterer(prometheus.NewRegistry()))
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d ports", n), func(t *testing.T) {
+			first, asked := portRange(t, n, n)
+			last := first + n - 1
+			srv, err := stackprom.StartServerInRange("127.0.0.1", first, last, stackprom.WithRegisterer(prometheus.NewRegistry()))
+			if err == nil {
+				srv.Close()
+				t.Fatalf("got a server on %s though every port of the range is taken", srv.Addr())
+			}
+			if addrs, _ := asked(); !slices.Equal(addrs, rangeAddrs(first, last)) {
+				t.Errorf("the server tried %v, want every port of the range, the last included", addrs)
+			}
+			checkAllBusy(t, err, first, last)
+		})
+	}
+}
+
+// The same without standing-in ports: the one port of the range is held.
+func TestStartServerInRangeBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	srv, err := stackprom.StartServerInRange("127.0.0.1", port, port, stackprom.WithRegisterer(prometheus.NewRegistry()))
 	if err == nil {
 		srv.Close()
-		t.Fatalf("got a server on %s though every port of the range is taken", srv.Addr())
+		t.Fatalf("got a server on %s though the port is taken", srv.Addr())
 	}
+	checkAllBusy(t, err, port, port)
+}
+
+func checkAllBusy(t *testing.T, err error, first, last int) {
+	t.Helper()
 	want := fmt.Sprintf(`stackprom: metrics server: no free port on "127.0.0.1" in %d-%d`, first, last)
 	if !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q, want it to start with %q", err, want)
@@ -289,7 +344,8 @@ func startBlockedScrape(t *testing.T) (*stackprom.Server, *blockingCollector, <-
 	reg := prometheus.NewRegistry()
 	slow := newBlockingCollector()
 	reg.MustRegister(slow)
-	srv, err := stackprom.StartServer("127.0.0.1:0", stackprom.WithRegisterer(reg))
+	// The scrape that Close ends fails to write; its error is not news.
+	srv, err := stackprom.StartServer("127.0.0.1:0", stackprom.WithRegisterer(reg), stackprom.WithErrorLog(&lineLog{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,9 @@ func f() { ` + call + ` }
 		`migrationmetrics.New("default", nil, stackprom.WithNamespace("shop"), migrationmetrics.WithTimeout(time.Second))`,
 		`stackprom.NewHandler(stackprom.WithNamespace("shop"), stackprom.WithBasicAuth("u", "p"), stackprom.WithErrorLog(nil))`,
 		`stackprom.StartServer(":0", stackprom.WithRegisterer(nil), stackprom.WithBearerToken("t"), stackprom.WithErrorLog(nil), stackprom.WithPath("/m"))`,
+		`stackprom.NewHandler(stackprom.WithMaxRequestsInFlight(2), stackprom.WithHandlerTimeout(time.Second))`,
+		`stackprom.StartServer(":0", stackprom.WithMaxRequestsInFlight(2), stackprom.WithHandlerTimeout(time.Second), stackprom.WithReadTimeout(time.Second), stackprom.WithWriteTimeout(time.Second), stackprom.WithIdleTimeout(time.Second), stackprom.WithMaxHeaderBytes(1))`,
+		`stackprom.StartServerInRange("127.0.0.1", 9100, 9110, stackprom.WithHandlerTimeout(time.Second), stackprom.WithReadTimeout(time.Second), stackprom.WithMaxHeaderBytes(1))`,
 		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithGatherer(nil), stackprom.WithGrouping("a", "b"))`,
 		`httpmetrics.New(stackprom.Options(stackprom.WithNamespace("shop"), stackprom.WithRegisterer(nil)))`,
 	} {
@@ -90,6 +93,16 @@ func f() { ` + call + ` }
 		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithErrorLog(nil))`,
 		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithPath("/m"))`,
 		`stackprom.Options(stackprom.WithBasicAuth("u", "p"))`,
+		`stackprom.NewHandler(stackprom.WithReadTimeout(time.Second))`,
+		`stackprom.NewHandler(stackprom.WithWriteTimeout(time.Second))`,
+		`stackprom.NewHandler(stackprom.WithIdleTimeout(time.Second))`,
+		`stackprom.NewHandler(stackprom.WithMaxHeaderBytes(1))`,
+		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithHandlerTimeout(time.Second))`,
+		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithMaxRequestsInFlight(1))`,
+		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithReadTimeout(time.Second))`,
+		`httpmetrics.New(stackprom.WithMaxRequestsInFlight(1))`,
+		`migrationmetrics.New("default", nil, stackprom.WithHandlerTimeout(time.Second))`,
+		`stackprom.Options(stackprom.WithIdleTimeout(time.Second))`,
 	} {
 		err := check(call)
 		if err == nil {

@@ -20,8 +20,11 @@ const DefaultConnection = "default"
 
 // Collector is a prometheus.Collector of the migration status of one
 // database connection. At each scrape it reuses the last read while it is
-// younger than the time-to-live (WithCacheTTL), else reads its Source for at
-// most the timeout (WithTimeout). It exposes:
+// younger than the time-to-live (WithCacheTTL), else starts a read of its
+// Source, which runs for at most the timeout (WithTimeout). The scrape
+// waits for the read at most WithMaxWait (250 ms), then serves the last
+// known values, so that a stalled database never holds a scrape longer. It
+// exposes:
 //
 //   - applied and unapplied migrations, the current version and the dirty
 //     flag, from the last successful read (absent until the first one
@@ -30,12 +33,18 @@ const DefaultConnection = "default"
 //     Source), and the time of the last successful read (0 before it).
 //
 // A read that fails leaves the status gauges at their last known values.
-// It is safe for concurrent use; concurrent scrapes share one read.
+// While a read is running, the counter does not move: the read counts once,
+// when it fails or reaches the timeout, and the time of the last success
+// tells how old the values served meanwhile are. At most one read of a
+// connection runs at a time: concurrent scrapes share it, and a Source
+// that ignores its context's deadline blocks the next reads, each counted
+// as a failure, until it returns. It is safe for concurrent use.
 type Collector struct {
 	connection string
 	src        Source
 	ttl        time.Duration
 	timeout    time.Duration
+	maxWait    time.Duration
 	now        func() time.Time
 
 	applied, unapplied, dirty, version, errors, lastSuccess, runDuration *prometheus.Desc
@@ -49,8 +58,19 @@ type Collector struct {
 	have      bool      // status holds a successful read
 	success   time.Time // end of the last successful read
 	failures  float64
-	err       error          // of the last read; nil after a success
-	pending   <-chan outcome // a read that outlived its timeout
+	err       error // of the last read; nil after a success
+	running   *read // the read whose Source has not returned, if any
+}
+
+// returnGrace is how long a read past its timeout waits for its Source to
+// return before it counts as failed and is left running.
+const returnGrace = 100 * time.Millisecond
+
+// read is one read of the Source, running in goroutines of its own.
+type read struct {
+	done     chan struct{} // closed once the read has an outcome: answer, error or timeout
+	returned chan struct{} // closed once the Source has returned
+	waitEnd  time.Time     // wall time until which scrapes wait for the outcome
 }
 
 type outcome struct {
@@ -112,6 +132,7 @@ func newCollector(connection string, src Source, opts []Option) (*Collector, *co
 		src:        src,
 		ttl:        cfg.Migration.TTL,
 		timeout:    cfg.Migration.Timeout,
+		maxWait:    cfg.Migration.MaxWait,
 		now:        cfg.Migration.Now,
 	}
 	c.setDescs(cfg, labels)
@@ -147,16 +168,38 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect reads the migration status if the last read is older than the
-// time-to-live, and sends the families.
+// Collect starts a read of the migration status if the last one is older
+// than the time-to-live, waits for the read running, if any, at most
+// WithMaxWait from its start, and sends the families of the last known
+// status.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
 	if c.attempted.IsZero() || c.now().Sub(c.attempted) >= c.ttl {
-		c.read(context.Background())
+		c.start(context.Background())
 	}
+	r := c.running
+	c.mu.Unlock()
+	if r != nil {
+		r.wait()
+	}
+	c.mu.Lock()
 	st, have, failures, success := c.status, c.have, c.failures, c.success
 	c.mu.Unlock()
 	c.send(ch, st, have, failures, success)
+}
+
+// wait waits until the read has an outcome or its wait has ended.
+func (r *read) wait() {
+	d := time.Until(r.waitEnd)
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.done:
+	case <-t.C:
+	}
 }
 
 func (c *Collector) send(ch chan<- prometheus.Metric, st Status, have bool, failures float64, success time.Time) {
@@ -179,12 +222,35 @@ func (c *Collector) send(ch chan<- prometheus.Metric, st Status, have bool, fail
 }
 
 // Refresh reads the migration status now, whatever the time-to-live, and
-// returns it; the next scrapes reuse it. On an error it returns the last
-// known status (the zero Status before any) with the error.
+// waits for the read, at most the timeout; the next scrapes reuse it. When
+// a read is already running, it waits for that one, or until ctx is done,
+// instead of starting another. On an error it returns the last known
+// status (the zero Status before any) with the error.
 func (c *Collector) Refresh(ctx context.Context) (Status, error) {
 	c.mu.Lock()
+	if r := c.running; r != nil && r.resolved() {
+		// A read past its timeout hangs: none can start; start counts it.
+		c.start(ctx)
+		defer c.mu.Unlock()
+		return c.status, c.err
+	}
+	own := c.running == nil
+	c.start(ctx)
+	r := c.running
+	c.mu.Unlock()
+	if own {
+		<-r.done // bounded by the read's context, which is ctx's
+	} else {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return c.status, fmt.Errorf("migrationmetrics: connection %q: waiting for the read running: %w", c.connection, ctx.Err())
+		}
+	}
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.read(ctx)
 	return c.status, c.err
 }
 
@@ -196,46 +262,91 @@ func (c *Collector) Err() error {
 	return c.err
 }
 
-// read reads the source for at most the timeout, with c.mu held. A source
-// that ignores its context is left running; until it returns, later reads
-// fail at once instead of piling up.
-func (c *Collector) read(ctx context.Context) {
-	c.attempted = c.now()
-	if c.pending != nil {
-		select {
-		case <-c.pending: // returned late; its answer is stale
-			c.pending = nil
-		default:
-			c.fail(fmt.Errorf("migrationmetrics: connection %q: the previous read is still running", c.connection))
-			return
-		}
+// resolved reports whether the read has its outcome.
+func (r *read) resolved() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
 	}
+}
+
+// start starts a read of the source, bounded by the timeout, with c.mu
+// held; goroutines of its own record its outcome. While a read runs
+// within its timeout, start does nothing: the read is shared. A read past
+// its timeout whose Source has not returned yet (it ignores its context)
+// is left running, and the read that cannot start meanwhile counts as a
+// failure, so that the counter keeps moving while the Source hangs.
+func (c *Collector) start(ctx context.Context) {
+	if r := c.running; r != nil {
+		if r.resolved() {
+			c.attempted = c.now()
+			c.fail(fmt.Errorf("migrationmetrics: connection %q: the previous read is still running", c.connection))
+		}
+		return
+	}
+	c.attempted = c.now()
+	r := &read{
+		done:     make(chan struct{}),
+		returned: make(chan struct{}),
+		waitEnd:  time.Now().Add(c.maxWait),
+	}
+	c.running = r
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	done := make(chan outcome, 1)
+	answer := make(chan outcome, 1)
 	go func() {
+		defer close(r.returned)
 		defer func() {
 			if p := recover(); p != nil {
-				done <- outcome{err: fmt.Errorf("migrationmetrics: connection %q: source panicked: %v", c.connection, p)}
+				answer <- outcome{err: fmt.Errorf("source panicked: %v", p)}
 			}
 		}()
 		st, err := c.src.Status(ctx)
-		done <- outcome{st, err}
+		answer <- outcome{st, err}
 	}()
-	select {
-	case o := <-done:
-		switch {
-		case o.err != nil:
-			c.fail(fmt.Errorf("migrationmetrics: connection %q: %w", c.connection, o.err))
-		case o.st.Applied < 0 || o.st.Unapplied < 0 || o.st.Version < 0:
-			c.fail(fmt.Errorf("migrationmetrics: connection %q: negative status %+v", c.connection, o.st))
-		default:
-			c.status, c.have, c.err = o.st, true, nil
-			c.success = c.now()
+	go func() {
+		defer cancel()
+		var o outcome
+		select {
+		case o = <-answer:
+		case <-ctx.Done():
+			// A Source that honours its context returns at once: its
+			// answer (the context's error, most likely) is the outcome.
+			t := time.NewTimer(returnGrace)
+			defer t.Stop()
+			select {
+			case o = <-answer:
+			case <-t.C:
+				c.mu.Lock()
+				c.fail(fmt.Errorf("migrationmetrics: connection %q: reading the status: %w", c.connection, ctx.Err()))
+				c.mu.Unlock()
+				close(r.done)
+				<-r.returned // its late answer is stale, and counted already
+				c.mu.Lock()
+				c.running = nil
+				c.mu.Unlock()
+				return
+			}
 		}
-	case <-ctx.Done():
-		c.pending = done
-		c.fail(fmt.Errorf("migrationmetrics: connection %q: reading the status: %w", c.connection, ctx.Err()))
+		c.mu.Lock()
+		c.record(o)
+		c.running = nil
+		c.mu.Unlock()
+		close(r.done)
+	}()
+}
+
+// record records the outcome of a read, with c.mu held.
+func (c *Collector) record(o outcome) {
+	switch {
+	case o.err != nil:
+		c.fail(fmt.Errorf("migrationmetrics: connection %q: %w", c.connection, o.err))
+	case o.st.Applied < 0 || o.st.Unapplied < 0 || o.st.Version < 0:
+		c.fail(fmt.Errorf("migrationmetrics: connection %q: negative status %+v", c.connection, o.st))
+	default:
+		c.status, c.have, c.err = o.st, true, nil
+		c.success = c.now()
 	}
 }
 

@@ -242,9 +242,11 @@ func TestTimeout(t *testing.T) {
 		}
 		return migrationmetrics.Status{Applied: 1}, nil
 	})
+	// The scrape waits for the read's outcome, the timeout, whatever the
+	// machine's load: here the timeout is what is tested.
 	c := migrationmetrics.MustNew("", src, stackprom.WithRegisterer(reg),
 		migrationmetrics.WithClock(clk.Now), migrationmetrics.WithCacheTTL(0),
-		migrationmetrics.WithTimeout(20*time.Millisecond))
+		migrationmetrics.WithTimeout(20*time.Millisecond), migrationmetrics.WithMaxWait(time.Minute))
 	expect(t, reg, -1, -1, 1)
 	if !errors.Is(c.Err(), context.DeadlineExceeded) {
 		t.Errorf("Err() = %v", c.Err())
@@ -301,6 +303,7 @@ func TestNewErrors(t *testing.T) {
 		"ttl":     func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithCacheTTL(-1)); return err },
 		"timeout": func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithTimeout(0)); return err },
 		"clock":   func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithClock(nil)); return err },
+		"wait":    func() error { _, err := migrationmetrics.New("x", src, migrationmetrics.WithMaxWait(-1)); return err },
 	} {
 		if err := f(); err == nil || !strings.HasPrefix(err.Error(), "migrationmetrics: ") {
 			t.Errorf("%s: %v", name, err)

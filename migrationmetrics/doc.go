@@ -13,6 +13,17 @@
 // fails start-up or a scrape: the gauges keep their last known values and
 // the scrape-error counter moves.
 //
+// A database that stalls (it accepts connections and never answers, say)
+// does not stall the scrapes either: a scrape waits for the read it starts
+// at most a short bound (250 ms by default, WithMaxWait), then serves the
+// last known values while the read runs on, alone: at most one read of a
+// connection runs at a time, and the scrapes that come meanwhile share it
+// without waiting. Meanwhile the scrape-error counter does not move, since
+// no read has failed yet; the read counts once, when it fails or reaches
+// the timeout. The time of the last successful read,
+// migrations_last_success_timestamp_seconds, stays where it was, so
+// time() minus it is the age of the values served.
+//
 // A migration job that runs and exits pushes the same gauges, and the
 // duration of its run, to a Pushgateway with Run or Collector.Push.
 package migrationmetrics

@@ -28,10 +28,10 @@ func WithCacheTTL(d time.Duration) Option {
 	})
 }
 
-// WithTimeout bounds one read of the migration status. A scrape waits at
-// most this long; a read still running then counts as a scrape error, and
-// no other read of the same connection starts until it has returned. The
-// default is 5 s.
+// WithTimeout bounds one read of the migration status: a read still
+// running then counts as a failed read (its context is done), and no other
+// read of the same connection starts until the Source has returned. A
+// scrape does not wait this long: see WithMaxWait. The default is 5 s.
 func WithTimeout(d time.Duration) Option {
 	return config.MigrationFunc(func(c *config.Config) {
 		if d <= 0 {
@@ -39,6 +39,25 @@ func WithTimeout(d time.Duration) Option {
 			return
 		}
 		c.Migration.Timeout = d
+	})
+}
+
+// WithMaxWait sets the longest a scrape waits for a read of the migration
+// status, from the read's start, before it serves the last known values
+// (none before the first successful read) and leaves the read running. A
+// read that ends later is served by the next scrape; one that fails or
+// reaches the timeout counts then. A scrape that comes while a read has
+// run longer than d does not wait at all. So a stalled database delays a
+// scrape by at most d, once per read; a healthy one answers within it, and
+// its scrape serves the fresh read. Zero never waits: each scrape serves
+// what the reads before it found. The default is 250 ms.
+func WithMaxWait(d time.Duration) Option {
+	return config.MigrationFunc(func(c *config.Config) {
+		if d < 0 {
+			c.Fail(fmt.Errorf("migrationmetrics: WithMaxWait(%v): negative", d))
+			return
+		}
+		c.Migration.MaxWait = d
 	})
 }
 

@@ -101,20 +101,32 @@ func Versions(fsys fs.FS) ([]int64, error) {
 		if e.IsDir() {
 			continue
 		}
-		name := e.Name()
-		i := 0
-		for i < len(name) && name[i] >= '0' && name[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(name) || name[i] != '_' {
-			continue
-		}
-		v, err := strconv.ParseInt(name[:i], 10, 64)
+		v, ok, err := parseVersion(e.Name())
 		if err != nil {
-			return nil, fmt.Errorf("migrationmetrics: migration %q: version out of range", name)
+			return nil, err
 		}
-		out = append(out, v)
+		if ok {
+			out = append(out, v)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// parseVersion reads the version of a migration file name: the ASCII
+// digits that start it, up to an underscore. ok is false for a name that
+// is not a migration's; err reports digits too many for an int64.
+func parseVersion(name string) (v int64, ok bool, err error) {
+	i := 0
+	for i < len(name) && name[i] >= '0' && name[i] <= '9' {
+		i++
+	}
+	if i == 0 || i == len(name) || name[i] != '_' {
+		return 0, false, nil
+	}
+	v, err = strconv.ParseInt(name[:i], 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("migrationmetrics: migration %q: version out of range", name)
+	}
+	return v, true, nil
 }

@@ -31,17 +31,17 @@ func (unreachable) Connect(context.Context) (driver.Conn, error) {
 func (unreachable) Driver() driver.Driver { return nil }
 
 // The collector is built at start-up without touching the database (goose
-// providers connect lazily), so a database that is down does not stop the
-// service: its scrapes count an error, and the gauges appear once a read
-// succeeds.
+// providers and the source connect lazily), so a database that is down
+// does not stop the service: its scrapes count an error, and the gauges
+// appear once a read succeeds.
 func Example() {
 	db := sql.OpenDB(unreachable{}) // sql.Open("pgx", dsn), in a service
-	status, err := goose.NewProvider(goose.DialectPostgres, db, migrations)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations)
 	if err != nil {
 		panic(err)
 	}
 	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
-	migrationmetrics.MustNew("default", goosemetrics.MustNew(status), stackprom.WithRegisterer(reg))
+	migrationmetrics.MustNew("default", goosemetrics.MustNew(p, db, goose.DialectPostgres), stackprom.WithRegisterer(reg))
 
 	s, _ := stackpromtest.Gather(reg) // a scrape
 	v, _ := s.Value("migrations_scrape_errors_total", prometheus.Labels{"connection": "default"})

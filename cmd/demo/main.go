@@ -62,6 +62,12 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 		stackprom.WithNaming(preset),
 		stackprom.WithNamespace(namespace),
 	)
+	handler, err := app(metricsAddr == "", s, shared)
+	if err != nil {
+		return err
+	}
+	// The metrics server starts once app has registered every family, so
+	// that no scrape sees a part of them.
 	if metricsAddr != "" {
 		ms, err := stackprom.StartServer(metricsAddr, shared)
 		if err != nil {
@@ -69,10 +75,6 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 		}
 		defer ms.Shutdown(context.Background())
 		log.Printf("metrics on http://%s/metrics", ms.Addr())
-	}
-	handler, err := app(metricsAddr == "", s, shared)
-	if err != nil {
-		return err
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)

@@ -129,22 +129,32 @@ func TestBinary(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
+			naming := stackprom.NamingDefault
+			if strings.Contains(args, "django") {
+				naming = stackprom.NamingDjango
+			}
 			lines := bufio.NewScanner(stderr)
 			urls := map[string]string{}
 			re := regexp.MustCompile(`(serving|metrics) on (http://\S+)`)
 			for len(urls) < 2 && lines.Scan() {
-				if m := re.FindStringSubmatch(lines.Text()); m != nil {
-					urls[m[1]] = m[2]
+				m := re.FindStringSubmatch(lines.Text())
+				if m == nil {
+					continue
+				}
+				urls[m[1]] = m[2]
+				if m[1] == "metrics" {
+					// The first scrape, at once: every family the demo
+					// registers at start is there already.
+					text := scrape(t, m[2])
+					checkFamilies(t, text, naming, "", "cache")
+					checkFamilies(t, text, naming, "", "model")
+					checkFamilies(t, text, naming, "", "migration")
 				}
 			}
 			if len(urls) < 2 {
 				t.Fatalf("the demo did not log its URLs: %v", urls)
 			}
 			visit(t, strings.TrimSuffix(urls["serving"], "/"))
-			naming := stackprom.NamingDefault
-			if strings.Contains(args, "django") {
-				naming = stackprom.NamingDjango
-			}
 			text := scrape(t, urls["metrics"])
 			checkFamilies(t, text, naming, "", "http")
 			checkFamilies(t, text, naming, "", "cache")

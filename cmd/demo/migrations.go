@@ -19,11 +19,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations brings the database to the state -migrate asks for and
+// migrations brings the database to the state -migrate asks for,
 // registers the migration collector of connection "default" on the
-// registry of shared. A database that cannot be migrated (it is down, say)
-// is logged, not fatal: the service starts and the collector's scrape
-// errors tell.
+// registry of shared, and reads the status once. A database that cannot be
+// migrated (it is down, say) is logged, not fatal: the service starts and
+// the collector's scrape errors tell.
 func migrations(db *sql.DB, driver, mode string, shared stackprom.Option) error {
 	dialect := goose.DialectSQLite3
 	switch driver {
@@ -39,12 +39,26 @@ func migrations(db *sql.DB, driver, mode string, shared stackprom.Option) error 
 	if err := migrate(db, dialect, fsys, mode); err != nil {
 		log.Printf("migrations: %v (serving anyway)", err)
 	}
-	status, err := goose.NewProvider(dialect, db, fsys) // a provider of its own, without a locker
+	p, err := goose.NewProvider(dialect, db, fsys)
 	if err != nil {
 		return err
 	}
-	_, err = migrationmetrics.New("default", goosemetrics.MustNew(status), shared)
-	return err
+	src, err := goosemetrics.New(p, db, dialect)
+	if err != nil {
+		return err
+	}
+	c, err := migrationmetrics.New("default", src, shared)
+	if err != nil {
+		return err
+	}
+	// Read the status once now, right after migrating, so that the first
+	// scrape has the gauges however slowly the database answers (a scrape
+	// waits for a read a quarter of a second at most). A database that is
+	// down costs at most this bound, and counts as a failed read.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Refresh(ctx)
+	return nil
 }
 
 func migrate(db *sql.DB, dialect goose.Dialect, fsys fs.FS, mode string) error {

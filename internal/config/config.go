@@ -239,10 +239,12 @@ type StatementCounter interface {
 }
 
 // Migration holds the settings of migrationmetrics. New sets the defaults:
-// DefaultMigrationTTL, DefaultMigrationTimeout, time.Now.
+// DefaultMigrationTTL, DefaultMigrationTimeout, DefaultMigrationMaxWait,
+// time.Now.
 type Migration struct {
 	TTL     time.Duration
 	Timeout time.Duration
+	MaxWait time.Duration // the longest a scrape waits for a read
 	Now     func() time.Time
 }
 
@@ -254,6 +256,15 @@ type Export struct {
 	Path                     string
 	Grouping                 map[string]string
 	ErrorLog                 interface{ Println(v ...any) }
+
+	// The handler's limits (promhttp.HandlerOpts); 0 is none.
+	MaxRequestsInFlight int
+	HandlerTimeout      time.Duration
+	// The metrics server's limits (http.Server), all positive.
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	MaxHeaderBytes int
 }
 
 // Default values shared by several components.
@@ -262,10 +273,18 @@ const (
 	DefaultMaxTypes = 100
 	DefaultPath     = "/metrics"
 
+	DefaultMaxRequestsInFlight = 4
+	DefaultHandlerTimeout      = 10 * time.Second
+	DefaultReadTimeout         = 10 * time.Second
+	DefaultWriteTimeout        = 15 * time.Second
+	DefaultIdleTimeout         = 2 * time.Minute
+	DefaultMaxHeaderBytes      = 16 << 10
+
 	DefaultMaxModels        = 500
 	DefaultMaxStatements    = 1000
 	DefaultMigrationTTL     = 30 * time.Second
 	DefaultMigrationTimeout = 5 * time.Second
+	DefaultMigrationMaxWait = 250 * time.Millisecond
 )
 
 // New applies opts over the defaults, skipping nil ones. It returns an
@@ -277,8 +296,21 @@ func New[O Option](opts []O) (*Config, error) {
 			MaxViews: DefaultMaxViews,
 			MaxTypes: DefaultMaxTypes,
 		},
-		Export:    Export{Path: DefaultPath},
-		Migration: Migration{TTL: DefaultMigrationTTL, Timeout: DefaultMigrationTimeout, Now: time.Now},
+		Export: Export{
+			Path:                DefaultPath,
+			MaxRequestsInFlight: DefaultMaxRequestsInFlight,
+			HandlerTimeout:      DefaultHandlerTimeout,
+			ReadTimeout:         DefaultReadTimeout,
+			WriteTimeout:        DefaultWriteTimeout,
+			IdleTimeout:         DefaultIdleTimeout,
+			MaxHeaderBytes:      DefaultMaxHeaderBytes,
+		},
+		Migration: Migration{
+			TTL:     DefaultMigrationTTL,
+			Timeout: DefaultMigrationTimeout,
+			MaxWait: DefaultMigrationMaxWait,
+			Now:     time.Now,
+		},
 	}
 	for _, o := range opts {
 		if any(o) != nil {

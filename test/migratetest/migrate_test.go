@@ -76,7 +76,7 @@ func TestFollowsMigrations(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			clk := migrationtest.NewClock()
 			src := migratemetrics.MustNew(sourceOf(t, "migrations"), dbtest.Open(t, b.Driver, b.DSN))
-			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), migrationmetrics.WithClock(clk.Now))
+			migrationmetrics.MustNew("default", src, stackprom.WithRegisterer(reg), waitForReads, migrationmetrics.WithClock(clk.Now))
 
 			migrationtest.Check(t, "2 of 3 applied", reg, migrationtest.Status{Applied: 2, Unapplied: 1, Dirty: 0, Version: 2, Errors: 0})
 			if err := m.Steps(1); err != nil {
@@ -109,7 +109,7 @@ func TestDirty(t *testing.T) {
 			}
 			reg := prometheus.NewRegistry()
 			migrationmetrics.MustNew("default", migratemetrics.MustNew(sourceOf(t, "broken"), dbtest.Open(t, b.Driver, b.DSN)),
-				stackprom.WithRegisterer(reg))
+				stackprom.WithRegisterer(reg), waitForReads)
 			migrationtest.Check(t, "after a failed migration", reg, migrationtest.Status{Applied: 3, Unapplied: 1, Dirty: 1, Version: 4, Errors: 0})
 		})
 	}
@@ -125,7 +125,7 @@ func TestDatabaseDownAtStart(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			db := dbtest.Open(t, b.Driver, b.Down)
 			c, err := migrationmetrics.New("default", migratemetrics.MustNew(sourceOf(t, "migrations"), db),
-				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
+				stackprom.WithRegisterer(reg), waitForReads, migrationmetrics.WithCacheTTL(0), migrationmetrics.WithTimeout(3*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +207,7 @@ func TestNoMigrationsTable(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			db := dbtest.Open(t, b.Driver, b.DSN)
 			migrationmetrics.MustNew("default", migratemetrics.MustNew(sourceOf(t, "migrations"), db),
-				stackprom.WithRegisterer(reg), migrationmetrics.WithCacheTTL(0))
+				stackprom.WithRegisterer(reg), waitForReads, migrationmetrics.WithCacheTTL(0))
 			migrationtest.Check(t, "no table", reg, migrationtest.Status{Applied: 0, Unapplied: 3, Dirty: 0, Version: 0, Errors: 0})
 			// A schema-qualified table in a schema that does not exist is
 			// missing too, where the database has schemas.
