@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
 	"github.com/stackprom/stackprom"
 )
 
@@ -331,4 +335,43 @@ func TestFlags(t *testing.T) {
 	if got, want := o.Flags(), `-naming django -namespace shop -const-labels 'a=1,b=it'\''s'`; got != want {
 		t.Errorf("Flags = %s, want %s", got, want)
 	}
+}
+
+// The dashboard's JSON decodes into Grafana's own dashboard model, passes
+// its validation, and encodes back byte for byte, so that no field, panel
+// or query is one the model does not know (it would be dropped): what an
+// import reads. (The SDK's UnmarshalJSONStrict loses the panels of v0.0.22's
+// PanelOrRowPanel, so the round trip stands in for it.)
+func TestDashboardJSONIsGrafanas(t *testing.T) {
+	plugins.RegisterDefaultPlugins()
+	for _, o := range variants() {
+		raw, err := mustGenerate(t, o).DashboardJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		//lint:ignore SA1019 the classic model is the one DashboardJSON renders
+		var d dashboard.Dashboard
+		if err := sdkErr(json.Unmarshal(raw, &d)); err != nil {
+			t.Fatalf("%s: %v", o.Flags(), err)
+		}
+		if err := sdkErr(d.Validate()); err != nil {
+			t.Errorf("%s: %v", o.Flags(), err)
+		}
+		again, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(append(again, '\n'), raw) {
+			t.Errorf("%s: the dashboard does not survive a round trip through Grafana's model", o.Flags())
+		}
+	}
+}
+
+// sdkErr is err, or nil for the empty cog.BuildErrors the SDK returns as a
+// non-nil error when it found none.
+func sdkErr(err error) error {
+	if errs, ok := err.(cog.BuildErrors); ok && len(errs) == 0 {
+		return nil
+	}
+	return err
 }
