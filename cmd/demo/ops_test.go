@@ -179,7 +179,7 @@ func TestOperationsEndToEnd(t *testing.T) {
 					continue
 				}
 				if len(res) == 0 {
-					t.Errorf("dashboard query %s has no data", query)
+					t.Errorf("dashboard query %s has no data: make the load produce a series of %v, or list the family in noData with the reason the demo cannot", query, tg.Families)
 				}
 			}
 			for _, v := range d.bundle.Variables {
