@@ -7,7 +7,6 @@ package stackprom_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +14,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,8 +75,6 @@ func appServer(t *testing.T, opts ...stackprom.Option) *httptest.Server {
 }
 
 func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
-	prom := testenv.Program(t, "prometheus")
-
 	apps := map[string]*httptest.Server{}
 	var cfg strings.Builder
 	cfg.WriteString("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n")
@@ -88,20 +83,10 @@ func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
 		apps[p.job] = srv
 		fmt.Fprintf(&cfg, "  - job_name: %s\n    static_configs:\n      - targets: [%q]\n", p.job, strings.TrimPrefix(srv.URL, "http://"))
 	}
-	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgFile, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	testenv.Start(t, addr, prom,
-		"--config.file="+cfgFile,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		"--enable-feature=exemplar-storage",
-		"--log.level=warn",
-	)
-	api := "http://" + addr + "/api/v1/"
+	prom := testenv.StartPrometheus(t, testenv.PrometheusConfig{
+		Config: cfg.String(),
+		Args:   []string{"--enable-feature=exemplar-storage"},
+	})
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	traces := map[string][]string{}
@@ -123,28 +108,20 @@ func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
 	for _, p := range presets {
 		t.Run(p.job, func(t *testing.T) {
 			query := fmt.Sprintf(`%s{job=%q,method="GET"}`, p.byMeth, p.job)
-			eventually(t, 20*time.Second, func() (bool, string) {
-				var res struct {
-					Data struct {
-						Result []struct {
-							Metric map[string]string `json:"metric"`
-							Value  [2]any            `json:"value"`
-						} `json:"result"`
-					} `json:"data"`
-				}
-				if err := promAPI(client, api+"query?"+url.Values{"query": {query}}.Encode(), &res); err != nil {
+			testenv.Eventually(t, 20*time.Second, func() (bool, string) {
+				res, err := prom.Query(query)
+				if err != nil {
 					return false, err.Error()
 				}
-				if len(res.Data.Result) != 1 {
-					return false, fmt.Sprintf("%s: %d series", query, len(res.Data.Result))
+				if len(res) != 1 {
+					return false, fmt.Sprintf("%s: %d series", query, len(res))
 				}
-				v, _ := res.Data.Result[0].Value[1].(string)
-				return v == "3", fmt.Sprintf("%s = %q, want 3", query, v)
+				return res[0].Value == 3, fmt.Sprintf("%s = %v, want 3", query, res[0].Value)
 			})
 
 			sel := fmt.Sprintf(`%s_bucket{job=%q,view="/dogs/{id}",method="GET"}`, p.latency, p.job)
 			now := time.Now()
-			eventually(t, 20*time.Second, func() (bool, string) {
+			testenv.Eventually(t, 20*time.Second, func() (bool, string) {
 				var res struct {
 					Data []struct {
 						SeriesLabels map[string]string `json:"seriesLabels"`
@@ -159,7 +136,7 @@ func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
 					"start": {strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)},
 					"end":   {strconv.FormatInt(now.Add(time.Hour).Unix(), 10)},
 				}
-				if err := promAPI(client, api+"query_exemplars?"+q.Encode(), &res); err != nil {
+				if err := prom.API("query_exemplars", q, &res); err != nil {
 					return false, err.Error()
 				}
 				var got []string
@@ -174,45 +151,6 @@ func TestPrometheusScrapesSeriesAndExemplars(t *testing.T) {
 				return len(got) > 0, fmt.Sprintf("exemplars of %s: %v", sel, got)
 			})
 		})
-	}
-}
-
-// promAPI gets a Prometheus HTTP API URL and decodes a successful answer
-// into v.
-func promAPI(client *http.Client, u string, v any) error {
-	resp, err := client.Get(u)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	var status struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-	}
-	if err := json.Unmarshal(body, &status); err != nil || status.Status != "success" {
-		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
-}
-
-// eventually calls cond until it reports true, at most for limit; then the
-// test fails with cond's last description.
-func eventually(t *testing.T, limit time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		ok, what := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", limit, what)
-		}
-		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -269,26 +207,9 @@ func exerciseEveryHTTPFamily(t *testing.T, m *httpmetrics.Metrics) {
 	send(httptest.NewRequest("BREW", "/dogs/1", nil))
 }
 
-// promtool runs promtool check metrics on exposition and returns its output
-// and whether it found no problem.
-func promtool(t *testing.T, exposition []byte) (string, bool) {
-	t.Helper()
-	prog := testenv.Program(t, "promtool")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(exposition)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running promtool: %v", err)
-	}
-	return string(out), err == nil && len(bytes.TrimSpace(out)) == 0
-}
-
 func TestPromtoolCheckMetrics(t *testing.T) {
 	// The check can fail: a counter without _total is a problem to promtool.
-	if out, clean := promtool(t, []byte("# HELP jobs Jobs.\n# TYPE jobs counter\njobs 1\n")); clean {
+	if out, clean := testenv.CheckMetrics(t, []byte("# HELP jobs Jobs.\n# TYPE jobs counter\njobs 1\n")); clean {
 		t.Fatalf("promtool check metrics passed a counter without _total (output %q)", out)
 	}
 	for _, p := range presets {
@@ -313,7 +234,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 				}
 			}
 
-			out, clean := promtool(t, exposition)
+			out, clean := testenv.CheckMetrics(t, exposition)
 			if p.naming == stackprom.NamingDefault {
 				if !clean {
 					t.Errorf("promtool check metrics found problems in the default preset:\n%s", out)

@@ -6,8 +6,9 @@ usage() {
 	cat <<'EOF'
 usage: scripts/release.sh [--tag] VERSION
 
-Releases stackprom's public modules, the core (the repository root) and every
-adapters/<name> module, in lock-step at VERSION:
+Releases stackprom's public modules, the core (the repository root), every
+adapters/<name> module and the cmd/stackprom-ops command, in lock-step at
+VERSION:
 
   1. refuses when the go.mod files disagree on the version at which they
      require stackprom's public modules, naming the files;
@@ -121,11 +122,13 @@ while IFS= read -r f; do
 done < <(git ls-files -- go.mod '*/go.mod')
 [[ " ${gomods[*]} " == *" go.mod "* ]] || die "no go.mod at the repository root"
 
-# The public modules: the root and adapters/<name>, by directory and path.
+# The public modules: the root, adapters/<name> and the public commands
+# (test/release's publicCommands), by directory and path.
+public_re='^(go\.mod|adapters/[^/]+/go\.mod|cmd/stackprom-ops/go\.mod)$'
 public_dirs=()
 declare -A is_public=()
 for f in "${gomods[@]}"; do
-	if [[ $f == go.mod || $f =~ ^adapters/[^/]+/go\.mod$ ]]; then
+	if [[ $f =~ $public_re ]]; then
 		dir=$(dirname "$f")
 		p=$(modpath "$f") || die "cannot read $f"
 		want=$core
@@ -196,7 +199,7 @@ while read -r f p v; do
 		continue
 	elif [[ -n ${is_public[$p]:-} ]]; then
 		by_version[$v]+=$'\n'"    $f ($p)"
-	elif [[ ($p == "$core" || $p == "$core"/*) && $f =~ ^(go\.mod|adapters/[^/]+/go\.mod)$ ]]; then
+	elif [[ ($p == "$core" || $p == "$core"/*) && $f =~ $public_re ]]; then
 		unpublished+=("$f requires $p $v")
 	fi
 done <<<"$reqs"

@@ -19,6 +19,7 @@ require (
 )
 
 require (
+	github.com/grafana/grafana-foundation-sdk/go v0.0.22 // indirect
 	github.com/mfridman/interpolate v0.0.2 // indirect
 	github.com/redis/go-redis/extra/redisprometheus/v9 v9.22.0 // indirect
 	github.com/sethvargo/go-retry v0.5.0 // indirect
@@ -43,6 +44,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.23.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/stackprom/stackprom/cmd/stackprom-ops v0.1.0
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
@@ -61,3 +63,5 @@ replace github.com/stackprom/stackprom/adapters/memcachemetrics => ../../adapter
 replace github.com/stackprom/stackprom/adapters/ottermetrics => ../../adapters/ottermetrics
 
 replace github.com/stackprom/stackprom/adapters/goosemetrics => ../../adapters/goosemetrics
+
+replace github.com/stackprom/stackprom/cmd/stackprom-ops => ../stackprom-ops

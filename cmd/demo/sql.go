@@ -60,6 +60,10 @@ func sqlRoutes(mux *http.ServeMux, spec string, shared stackprom.Option, withMod
 	if err != nil {
 		return err
 	}
+	// A bounded pool, as a service should have, so that the pool
+	// statistics show a maximum (go_sql_max_open_connections) to compare
+	// the connections in use with.
+	db.SetMaxOpenConns(8)
 	d := &sqlDemo{db: db, param: "?"}
 	if name == "pgx" {
 		d.param = "$"

@@ -25,8 +25,9 @@ import (
 // root is the repository root, from this package's directory.
 const root = "../.."
 
-// corePath is the core module's path; the public packages are its own and
-// those of the adapters/<name> modules, outside any internal directory.
+// corePath is the core module's path; the public packages are its own,
+// those of the adapters/<name> modules and of the public command module
+// cmd/stackprom-ops (its library, opsgen), outside any internal directory.
 const corePath = "github.com/stackprom/stackprom"
 
 // thirdParty names the packages a fragment may use without importing them,
@@ -102,7 +103,7 @@ func listAPI() (*api, error) {
 			return nil, fmt.Errorf("go list: unexpected line %q", line)
 		}
 		path, name, mod := f[0], f[1], f[2]
-		public := mod == corePath || strings.HasPrefix(mod, corePath+"/adapters/")
+		public := mod == corePath || strings.HasPrefix(mod, corePath+"/adapters/") || mod == corePath+"/cmd/stackprom-ops"
 		if !public || name == "main" || slices.Contains(strings.Split(path, "/"), "internal") {
 			continue
 		}

@@ -45,6 +45,7 @@ var allowedIntegrations = map[string][]string{
 	"adapters/ottermetrics":      {"otter"},
 	"adapters/pgxmetrics":        {"pgx"},
 	"adapters/redismetrics":      {"go-redis"},
+	"cmd/stackprom-ops":          nil,
 }
 
 // integrationOf returns the integration a module belongs to, if any.

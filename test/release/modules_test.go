@@ -51,10 +51,17 @@ func isStackprom(modPath string) bool {
 	return modPath == corePath || strings.HasPrefix(modPath, corePath+"/")
 }
 
+// publicCommands are the directories of the public modules that hold
+// commands users run with go run or go install at a version, which
+// therefore require the core without a replace directive (the go command
+// refuses to install a module that has one); inside the repository the
+// workspace stands in for it.
+var publicCommands = []string{"cmd/stackprom-ops"}
+
 // publicDir reports whether the go.mod at a slash path from the repository
 // root belongs to a public module, and that module's directory: the root's
-// go.mod and adapters/<name>/go.mod are; bench, cmd/demo, test and the
-// internal test modules are not.
+// go.mod, adapters/<name>/go.mod and the public commands' are; bench,
+// cmd/demo, test and the internal test modules are not.
 func publicDir(goMod string) (dir string, ok bool) {
 	if goMod == "go.mod" {
 		return "", true
@@ -62,6 +69,9 @@ func publicDir(goMod string) (dir string, ok bool) {
 	parts := strings.Split(goMod, "/")
 	if len(parts) == 3 && parts[0] == "adapters" && parts[1] != "" && parts[2] == "go.mod" {
 		return path.Join(parts[0], parts[1]), true
+	}
+	if dir, ok := strings.CutSuffix(goMod, "/go.mod"); ok && slices.Contains(publicCommands, dir) {
+		return dir, true
 	}
 	return "", false
 }

@@ -21,6 +21,7 @@ func TestPublicDir(t *testing.T) {
 	for goMod, want := range map[string]string{
 		"go.mod":                     "",
 		"adapters/chimetrics/go.mod": "adapters/chimetrics",
+		"cmd/stackprom-ops/go.mod":   "cmd/stackprom-ops",
 	} {
 		if dir, ok := publicDir(goMod); !ok || dir != want {
 			t.Errorf("publicDir(%q) = %q, %v; want %q, true", goMod, dir, ok, want)
@@ -30,6 +31,7 @@ func TestPublicDir(t *testing.T) {
 		"bench/go.mod", "cmd/demo/go.mod", "test/go.mod", "internal/dbtest/go.mod",
 		"sqlmetrics/internal/drivertest/go.mod", "adapters/go.mod",
 		"adapters/chimetrics/testdata/go.mod", "adapters/chimetrics/go.sum",
+		"cmd/go.mod", "cmd/stackprom-ops/opsgen/go.mod",
 	} {
 		if dir, ok := publicDir(goMod); ok {
 			t.Errorf("publicDir(%q) = %q, true; want not public", goMod, dir)
@@ -227,6 +229,19 @@ func TestExported(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("exported = %q, want %q", got, want)
 	}
+	ops := corePath + "/cmd/stackprom-ops"
+	listed = strings.Join([]string{
+		ops + "\tmain\t" + ops,
+		ops + "/opsgen\topsgen\t" + ops,
+		ops + "/internal/tool\tmain\t" + ops,
+		corePath + "/examples/quickstart\tmain\t" + corePath,
+	}, "\n")
+	if got, want := mains(listed, ops), []string{ops}; !slices.Equal(got, want) {
+		t.Errorf("mains = %q, want %q", got, want)
+	}
+	if got, want := exported(listed, ops), []string{ops + "/opsgen"}; !slices.Equal(got, want) {
+		t.Errorf("exported = %q, want %q", got, want)
+	}
 }
 
 // repoHead returns the repository's root, skipping without git.
@@ -327,7 +342,7 @@ func TestPack(t *testing.T) {
 			t.Errorf("%s: zip has no go.mod", m.Path)
 		}
 		for name := range names {
-			for _, nested := range []string{"adapters/", "bench/", "cmd/demo/", "test/", "internal/dbtest/"} {
+			for _, nested := range []string{"adapters/", "bench/", "cmd/demo/", "cmd/stackprom-ops/", "test/", "internal/dbtest/"} {
 				if m.Dir == "" && strings.HasPrefix(name, nested) {
 					t.Errorf("core zip holds %s, a file of a nested module", name)
 				}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -211,9 +212,50 @@ func checkUser(t *testing.T, goCmd string, env []string, m publicModule, version
 		t.Errorf("a user of %s at %s compiles in other integrations' libraries (it may build %s only):\n\t%s\nwhy:\n%s",
 			m.Path, version, cmp.Or(strings.Join(allowed, ", "), "none"), strings.Join(foreign, "\n\t"), why.String())
 	}
-	if !t.Failed() {
-		t.Logf("%s at %s: %d packages built, nothing unpublished or foreign", m.Path, version, len(imports))
+	// A public command module's commands are run as its README says, go
+	// run or go install at the version, which also refuses a module whose
+	// go.mod has replace directives.
+	var commands []string
+	if slices.Contains(publicCommands, m.Dir) {
+		commands = mains(listed, m.Path)
+		if len(commands) == 0 {
+			t.Errorf("%s at %s holds no command", m.Path, version)
+		}
 	}
+	for _, c := range commands {
+		bin := t.TempDir()
+		if _, err := run(t, goCmd, append(slices.Clone(env), "GOBIN="+bin), dir, "install", c+"@"+version); err != nil {
+			t.Error(err)
+			continue
+		}
+		exe := filepath.Join(bin, path.Base(c))
+		if foreign := foreignLibraries(goRun("version", "-m", exe), allowed); len(foreign) > 0 {
+			t.Errorf("%s@%s compiles in other integrations' libraries (it may build %s only):\n\t%s",
+				c, version, cmp.Or(strings.Join(allowed, ", "), "none"), strings.Join(foreign, "\n\t"))
+		}
+	}
+	if !t.Failed() {
+		t.Logf("%s at %s: %d packages built, %d commands installed, nothing unpublished or foreign", m.Path, version, len(imports), len(commands))
+	}
+}
+
+// mains returns the import paths of the commands (main packages) of mod in
+// a `go list` listing like exported's, internal ones and testdata left out.
+func mains(listed, mod string) []string {
+	var paths []string
+	for _, line := range strings.Split(listed, "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[2] != mod || f[1] != "main" {
+			continue
+		}
+		elems := strings.Split(strings.TrimPrefix(f[0], mod), "/")
+		if slices.Contains(elems, "internal") || slices.Contains(elems, "testdata") {
+			continue
+		}
+		paths = append(paths, f[0])
+	}
+	slices.Sort(paths)
+	return paths
 }
 
 // exported returns the import paths of a `go list` listing (import path,

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 // No public module requires an integration library that only its tests
@@ -27,7 +29,8 @@ func TestNoLibraryOnlyTestsUse(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join(repo, m.Dir)
 			built := map[string]bool{}
-			for _, p := range strings.Fields(goIn(t, dir, "list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./...")) {
+			list := append([]string{"list"}, standalone(t, repo, m)...)
+			for _, p := range strings.Fields(goIn(t, dir, append(list, "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "./...")...)) {
 				built[p] = true
 			}
 			var mod struct{ Require []struct{ Path string } }
@@ -47,6 +50,51 @@ func TestNoLibraryOnlyTestsUse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// standalone returns the flags that let a go command load m outside the
+// workspace: none for a module that replaces the stackprom modules it
+// requires, as the adapters do; for a public command module, which
+// requires the core without a replace directive (see publicCommands), a
+// copy of its go.mod and go.sum that replaces the core by the checkout.
+func standalone(t *testing.T, repo string, m publicModule) []string {
+	t.Helper()
+	replaced := map[string]bool{}
+	for _, r := range m.File.Replace {
+		replaced[r.Old.Path] = true
+	}
+	var missing []string
+	for _, r := range m.File.Require {
+		if isStackprom(r.Mod.Path) && !replaced[r.Mod.Path] {
+			missing = append(missing, r.Mod.Path)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	f, err := modfile.Parse(m.goModName(), m.GoMod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range missing {
+		if err := f.AddReplace(p, "", filepath.Join(repo, strings.TrimPrefix(strings.TrimPrefix(p, corePath), "/")), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := f.Format()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), data, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := os.ReadFile(filepath.Join(repo, m.Dir, "go.sum")); err == nil {
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []string{"-modfile=" + filepath.Join(tmp, "go.mod")}
 }
 
 // goIn runs the go command in dir outside the workspace, as a user's build
