@@ -50,6 +50,7 @@ var loadRound = []request{
 	{"GET", "/slow", 200, "slow"},
 	{"GET", "/objection", 500, "objection"},
 	{"GET", "/file", 200, "file"},
+	{"GET", "/download", 200, "download"}, // breaks off half-way: an abort
 	{"GET", "/sql", 200, "sql"},
 	{"GET", "/cache", 200, "cache"},
 	{"POST", "/newlawn/bordeaux", 201, "newlawn"},
