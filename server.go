@@ -25,6 +25,20 @@ func WithPath(path string) ServerOption {
 	})
 }
 
+// WithLivePath makes the metrics server serve the live page (see
+// NewLiveHandler) on path too, beside the metrics, with the same
+// credentials. The path is matched exactly and must differ from WithPath's.
+// The default is no live page.
+func WithLivePath(path string) ServerOption {
+	return config.ServerFunc(func(c *config.Config) {
+		if len(path) == 0 || path[0] != '/' {
+			c.Fail(errorf("WithLivePath: %q does not start with /", path))
+			return
+		}
+		c.Export.LivePath = path
+	})
+}
+
 // WithReadTimeout bounds the time the metrics server takes to read a
 // request, headers and body, from its start (the connection's accept, or
 // on a kept-alive connection its first bytes): a client that sends slowly
@@ -94,7 +108,7 @@ var listen = net.Listen
 // Server is a metrics server on a listener of its own, apart from the
 // application's: the Go counterpart of PROMETHEUS_METRICS_EXPORT_PORT and
 // PROMETHEUS_METRICS_EXPORT_PORT_RANGE. It serves NewHandler's handler on /metrics (see
-// WithPath) and 404 elsewhere.
+// WithPath), the live page where WithLivePath says, and 404 elsewhere.
 type Server struct {
 	srv  *http.Server
 	addr string
@@ -155,6 +169,9 @@ func newServerConfig(opts []ServerOption) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e := c.Export; e.LivePath == e.Path {
+		return nil, errorf("metrics server: WithLivePath(%q) is the metrics' path too", e.LivePath)
+	}
 	if e := c.Export; e.HandlerTimeout > 0 && e.WriteTimeout <= e.HandlerTimeout {
 		return nil, errorf("metrics server: the write timeout (%v, WithWriteTimeout) must be longer than the handler timeout (%v, WithHandlerTimeout), so that the handler's 503 can be written", e.WriteTimeout, e.HandlerTimeout)
 	}
@@ -163,16 +180,23 @@ func newServerConfig(opts []ServerOption) (*config.Config, error) {
 
 func serve(c *config.Config, ln net.Listener) *Server {
 	path, metrics := c.Export.Path, newHandler(c)
+	livePath, live := c.Export.LivePath, http.Handler(nil)
+	if livePath != "" {
+		live = newLiveHandler(c)
+	}
 	s := &Server{
 		srv: &http.Server{
 			// The path is matched exactly; it is not a ServeMux pattern,
 			// whose syntax ("{", a space) would make WithPath panic here.
 			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != path {
+				switch {
+				case r.URL.Path == path:
+					metrics.ServeHTTP(w, r)
+				case r.URL.Path == livePath && live != nil:
+					live.ServeHTTP(w, r)
+				default:
 					http.NotFound(w, r)
-					return
 				}
-				metrics.ServeHTTP(w, r)
 			}),
 			ReadTimeout:       c.Export.ReadTimeout,
 			ReadHeaderTimeout: c.Export.ReadTimeout,

@@ -3,7 +3,8 @@
 //
 //	go run ./cmd/demo
 //
-// then curl its routes and read http://127.0.0.1:8000/metrics.
+// then curl its routes and read http://127.0.0.1:8000/metrics, or open
+// http://127.0.0.1:8000/live in a browser.
 package main
 
 import (
@@ -69,12 +70,13 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 	// The metrics server starts once app has registered every family, so
 	// that no scrape sees a part of them.
 	if metricsAddr != "" {
-		ms, err := stackprom.StartServer(metricsAddr, shared)
+		ms, err := stackprom.StartServer(metricsAddr, shared, stackprom.WithLivePath("/live"))
 		if err != nil {
 			return err
 		}
 		defer ms.Shutdown(context.Background())
 		log.Printf("metrics on http://%s/metrics", ms.Addr())
+		log.Printf("live page on http://%s/live", ms.Addr())
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
@@ -84,6 +86,7 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 	log.Printf("serving on http://%s/", ln.Addr())
 	if metricsAddr == "" {
 		log.Printf("metrics on http://%s/metrics", ln.Addr())
+		log.Printf("live page on http://%s/live", ln.Addr())
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -107,8 +110,8 @@ func run(addr, metricsAddr, naming, namespace string, s settings) error {
 	return nil
 }
 
-// app builds the demo's handler: the routes, and /metrics unless it is
-// served on a listener of its own.
+// app builds the demo's handler: the routes, and /metrics and the live
+// page /live unless they are served on a listener of their own.
 func app(serveMetrics bool, s settings, opts ...stackprom.Option) (http.Handler, error) {
 	shared := stackprom.Options(opts...)
 	m, err := httpmetrics.New(shared)
@@ -129,6 +132,7 @@ func app(serveMetrics bool, s settings, opts ...stackprom.Option) (http.Handler,
 	}
 	if serveMetrics {
 		mux.Handle("GET /metrics", stackprom.MustNewHandler(shared))
+		mux.Handle("GET /live", stackprom.MustNewLiveHandler(shared))
 	}
 	// Before outermost, then a recovery middleware that answers 500 as
 	// Django's exception handling does, then After around the router.

@@ -254,6 +254,7 @@ type Export struct {
 	BasicUser, BasicPassword string
 	BearerToken              string
 	Path                     string
+	LivePath                 string // the metrics server's live page; "" for none
 	Grouping                 map[string]string
 	ErrorLog                 interface{ Println(v ...any) }
 
