@@ -29,7 +29,7 @@ import (
 // minute after the last request; no goroutine runs before. It keeps 15
 // minutes of samples of the series the page shows, summed by the label
 // the page shows them by, at most 2,048 series for the charts and 16,384
-// for the rate window, so that its memory stays under 8 MiB whatever the
+// for the rate window, so that its memory stays under 10 MiB whatever the
 // traffic. Rates are PromQL's rate over the last minute, quantiles
 // histogram_quantile of those rates; docs/live.md says how.
 //
