@@ -3,6 +3,7 @@ package stackprom_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
@@ -145,4 +146,58 @@ func ExamplePush() {
 	if err != nil {
 		log.Print(err)
 	}
+}
+
+// The live page on the application's mux, behind basic auth: a browser
+// opening /live asks for the credentials, then polls /live?format=json,
+// whose views are here after the sampler's first sample.
+func ExampleNewLiveHandler() {
+	reg := prometheus.NewRegistry() // in a service: leave it out, for the default registry
+	shared := stackprom.Options(stackprom.WithRegisterer(reg), stackprom.WithNamespace("shop"))
+	m := httpmetrics.MustNew(shared, httpmetrics.WithExclude("/metrics", "/live"))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("woof\n")) })
+	mux.Handle("GET /metrics", stackprom.MustNewHandler(shared))
+	mux.Handle("GET /live", stackprom.MustNewLiveHandler(shared, stackprom.WithBasicAuth("ops", "s3cret")))
+	srv := httptest.NewServer(m.Instrument(mux))
+	defer srv.Close()
+
+	get := func(path string, auth bool) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if auth {
+			req.SetBasicAuth("ops", "s3cret")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return resp
+	}
+	get("/dogs/1", false).Body.Close()
+	resp := get("/live", false)
+	resp.Body.Close()
+	fmt.Println("without credentials:", resp.Status)
+	resp = get("/live", true)
+	resp.Body.Close()
+	fmt.Println("the page:", resp.Status, resp.Header.Get("Content-Type"))
+
+	var data struct {
+		Samples int
+		HTTP    struct{ Views []struct{ View string } }
+	}
+	for deadline := time.Now().Add(5 * time.Second); data.Samples == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		resp = get("/live?format=json", true)
+		if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
+			log.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, v := range data.HTTP.Views {
+		fmt.Println("view:", v.View)
+	}
+	// Output:
+	// without credentials: 401 Unauthorized
+	// the page: 200 OK text/html; charset=utf-8
+	// view: /dogs/{id}
 }

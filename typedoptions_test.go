@@ -72,6 +72,10 @@ func f() { ` + call + ` }
 		`stackprom.StartServerInRange("127.0.0.1", 9100, 9110, stackprom.WithHandlerTimeout(time.Second), stackprom.WithReadTimeout(time.Second), stackprom.WithMaxHeaderBytes(1))`,
 		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithGatherer(nil), stackprom.WithGrouping("a", "b"))`,
 		`httpmetrics.New(stackprom.Options(stackprom.WithNamespace("shop"), stackprom.WithRegisterer(nil)))`,
+		`stackprom.NewLiveHandler(stackprom.WithNamespace("shop"), stackprom.WithBasicAuth("u", "p"), stackprom.WithGatherer(nil), stackprom.WithErrorLog(nil), stackprom.WithMaxRequestsInFlight(2))`,
+		`stackprom.MustNewLiveHandler(stackprom.Options(stackprom.WithNaming(stackprom.NamingDjango)), stackprom.WithBearerToken("t"))`,
+		`stackprom.StartServer(":0", stackprom.WithLivePath("/live"), stackprom.WithBasicAuth("u", "p"))`,
+		`stackprom.StartServerInRange("127.0.0.1", 9100, 9110, stackprom.WithLivePath("/live"))`,
 	} {
 		if err := check(call); err != nil {
 			t.Errorf("%s does not compile: %v", call, err)
@@ -103,6 +107,13 @@ func f() { ` + call + ` }
 		`httpmetrics.New(stackprom.WithMaxRequestsInFlight(1))`,
 		`migrationmetrics.New("default", nil, stackprom.WithHandlerTimeout(time.Second))`,
 		`stackprom.Options(stackprom.WithIdleTimeout(time.Second))`,
+		`stackprom.NewLiveHandler(stackprom.WithLivePath("/live"))`,
+		`stackprom.NewLiveHandler(stackprom.WithPath("/m"))`,
+		`stackprom.NewLiveHandler(stackprom.WithGrouping("a", "b"))`,
+		`stackprom.NewLiveHandler(httpmetrics.WithMaxViews(1))`,
+		`stackprom.NewHandler(stackprom.WithLivePath("/live"))`,
+		`stackprom.Push(context.Background(), "http://gw", "job", stackprom.WithLivePath("/live"))`,
+		`httpmetrics.New(stackprom.WithLivePath("/live"))`,
 	} {
 		err := check(call)
 		if err == nil {
