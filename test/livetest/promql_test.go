@@ -101,7 +101,7 @@ func TestRateAgainstPrometheus(t *testing.T) {
 				switch {
 				case ok != wok:
 					t.Errorf("series %d, rate(x[%s]) at %ds: live %v (%v), Prometheus %v (%v)", i, rng, endS, got, ok, w, wok)
-				case ok && !close(got, w):
+				case ok && !closeTo(got, w):
 					t.Errorf("series %d, rate(x[%s]) at %ds: live %v, Prometheus %v", i, rng, endS, got, w)
 				case ok:
 					compared++
@@ -155,7 +155,7 @@ func TestQuantileAgainstPrometheus(t *testing.T) {
 			}
 			want, _, _, _, _, _ := promql.BucketQuantile(q, pb)
 			got := live.Quantile(q, append([]float64(nil), ubs...), append([]float64(nil), counts...))
-			if !(math.IsNaN(got) && math.IsNaN(want)) && !close(got, want) {
+			if !(math.IsNaN(got) && math.IsNaN(want)) && !closeTo(got, want) {
 				t.Fatalf("histogram_quantile(%v) of %v %v: live %v, Prometheus %v", q, ubs, counts, got, want)
 			}
 		}
@@ -222,14 +222,14 @@ func TestQuantileOfRatesAgainstPrometheus(t *testing.T) {
 			counts = append(counts, r)
 		}
 		got := live.Quantile(q, append([]float64(nil), ub...), counts)
-		if !close(got, vec[0].F) {
+		if !closeTo(got, vec[0].F) {
 			t.Errorf("%s: live %v, Prometheus %v", expr, got, vec[0].F)
 		}
 		qry.Close()
 	}
 }
 
-func close(a, b float64) bool {
+func closeTo(a, b float64) bool {
 	if a == b {
 		return true
 	}

@@ -42,25 +42,34 @@
   }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour12: false }); }
 
-  // A line chart of lines over times, the x axis the whole history.
-  function chart(d, title, unit, fmt, lines) {
+  // shown is the time the charts span, in seconds: the history held, in
+  // whole minutes, at least one and at most the history's length.
+  function shown(d) {
+    return Math.min(d.history, Math.max(60, Math.ceil((d.now - d.first) / 60000) * 60));
+  }
+
+  // A line chart of lines over times, the x axis the time shown; a fixed
+  // top for ratios.
+  function chart(d, title, unit, fmt, lines, top) {
     const W = 580, H = 190, L = 58, R = 12, T = 26, B = 40;
-    const end = d.now, start = end - d.history * 1000;
+    const spanS = shown(d);
+    const end = d.now, start = end - spanS * 1000;
     const x = t => L + (W - L - R) * (t - start) / (end - start);
     let max = 0;
     for (const ln of lines) for (const v of ln.values) if (v !== null && v > max) max = v;
+    if (top) max = top;
     if (max === 0) max = 1;
     const y = v => T + (H - T - B) * (1 - v / max);
     const g = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img' });
-    g.append(svg('title', {}, `${title} (${unit}), the last ${span(d.history)}`));
-    g.append(svg('text', { x: 0, y: 14, class: 'title' }, `${title} (${unit}) · last ${span(d.history)} · ${span(d.chart)} rates`));
+    g.append(svg('title', {}, `${title} (${unit}), the last ${span(spanS)}`));
+    g.append(svg('text', { x: 0, y: 14, class: 'title' }, `${title} (${unit}) · last ${span(spanS)} · each point a ${span(d.chart)} rate`));
     for (const f of [0, 0.5, 1]) {
       const yy = y(max * f);
       g.append(svg('line', { x1: L, x2: W - R, y1: yy, y2: yy, class: 'grid' }));
       g.append(svg('text', { x: L - 6, y: yy + 4, 'text-anchor': 'end' }, fmt(max * f)));
     }
-    const stepMin = d.history >= 600 ? 5 : 1;
-    for (let m = 0; m * 60 <= d.history; m += stepMin) {
+    const stepMin = spanS > 300 ? 5 : 1;
+    for (let m = 0; m * 60 <= spanS; m += stepMin) {
       const xx = x(end - m * 60000);
       g.append(svg('line', { x1: xx, x2: xx, y1: T, y2: H - B, class: 'grid' }));
       g.append(svg('text', { x: xx, y: H - B + 14, 'text-anchor': 'middle' }, m === 0 ? 'now' : `−${m} min`));
@@ -77,14 +86,15 @@
     return g;
   }
 
-  // A small chart of one view's requests/s over the history.
+  // A small chart of one row's values over the time shown.
   function spark(d, values, what) {
     const W = 140, H = 26;
-    const end = d.now, start = end - d.history * 1000;
+    const spanS = shown(d);
+    const end = d.now, start = end - spanS * 1000;
     let max = 0;
     for (const v of values) if (v !== null && v > max) max = v;
     const g = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: 'spark', role: 'img' });
-    g.append(svg('title', {}, `${what} over the last ${span(d.history)}, ${span(d.chart)} rates; peak ${fmtNum(max)}`));
+    g.append(svg('title', {}, `${what} over the last ${span(spanS)}, each point a ${span(d.chart)} rate; peak ${fmtNum(max)}`));
     g.append(svg('line', { x1: 0, x2: W, y1: H - 1, y2: H - 1, class: 'grid' }));
     const x = t => W * (t - start) / (end - start);
     const y = v => (H - 2) - (H - 4) * (max ? v / max : 0);
@@ -172,7 +182,7 @@
     if (h.chart.lines && h.chart.lines.length) {
       kids.push(el('div', { class: 'charts' }, chart(d, 'Responses', 'per second', fmtNum, h.chart.lines)));
     }
-    kids.push(el('h3', {}, `Views: rates and latency over the last ${w}; trend over the last ${span(d.history)}`));
+    kids.push(el('h3', {}, `Views: rates and latency over the last ${w}; requests/s over the last ${span(shown(d))}`));
     kids.push(table('views', [
       name('view', 'view', 'view'),
       col('requests', 'requests/s', 'requests', fmtNum),
@@ -180,7 +190,7 @@
       col('p50', 'p50', 'p50', fmtDur),
       col('p95', 'p95', 'p95', fmtDur),
       col('p99', 'p99', 'p99', fmtDur),
-      { id: 'trend', title: `requests/s, ${span(d.history)}`, value: r => Math.max(0, ...r.chart.filter(v => v !== null)), cell: r => spark(d, r.chart, 'requests/s') },
+      { id: 'trend', title: `requests/s, ${span(shown(d))}`, value: r => Math.max(0, ...r.chart.filter(v => v !== null)), cell: r => spark(d, r.chart, 'requests/s') },
     ], h.views, { col: 1, desc: true }));
     return section('http', 'HTTP', `(latency is time inside After, by route)`, ...kids);
   }
@@ -220,11 +230,11 @@
       col('getFails', 'get failures/s', 'getFails', fmtNum),
       col('setFails', 'set failures/s', 'setFails', fmtNum),
       col('deleteFails', 'delete failures/s', 'deleteFails', fmtNum),
-      { id: 'trend', title: `hit ratio, ${span(d.history)}`, value: r => r.hitRatio, cell: r => spark(d, r.chart, 'hit ratio') },
+      { id: 'trend', title: `hit ratio, ${span(shown(d))}`, value: r => r.hitRatio, cell: r => spark(d, r.chart, 'hit ratio') },
     ];
     const kids = [table('cache-backends', cols, d.cache, { col: 0, desc: false })];
     const lines = d.cache.map(r => ({ name: r.backend, values: r.chart.map(v => v === null ? null : v * 100) }));
-    kids.push(el('div', { class: 'charts' }, chart(d, 'Hit ratio by backend', '%', fmtNum, lines)));
+    kids.push(el('div', { class: 'charts' }, chart(d, 'Hit ratio by backend', '%', fmtNum, lines, 100)));
     return section('cache', 'Cache', `(rates over the last ${w})`, ...kids);
   }
 
