@@ -2,7 +2,8 @@
 // HTTP middleware, database queries, caches, model operations, migrations
 // and metric export, with the metric schema of django-prometheus.
 //
-// A service measured in a few lines, every HTTP family on /metrics:
+// A service measured in a few lines, every HTTP family on /metrics and a
+// live page on /live:
 //
 //	package main
 //
@@ -17,14 +18,17 @@
 //		mux := http.NewServeMux()
 //		mux.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("woof\n")) })
 //		mux.Handle("GET /metrics", stackprom.MustNewHandler())
-//		m := httpmetrics.MustNew(httpmetrics.WithExclude("/metrics"))
+//		mux.Handle("GET /live", stackprom.MustNewLiveHandler())
+//		m := httpmetrics.MustNew(httpmetrics.WithExclude("/metrics", "/live"))
 //		http.ListenAndServe("127.0.0.1:8080", m.Instrument(mux))
 //	}
 //
 // This package holds what every component shares: the options (registerer,
 // namespace, naming preset, constant labels, histogram buckets, exemplars)
-// and the export of metrics: NewHandler for /metrics, a separate metrics
-// server (StartServer), and Pushgateway pushes for batch jobs (Push).
+// and the export of metrics: NewHandler for /metrics, NewLiveHandler for a
+// live page of what the service does now (open /live in a browser), a
+// separate metrics server (StartServer), and Pushgateway pushes for batch
+// jobs (Push).
 //
 // Each component lives in its own package: httpmetrics (HTTP middleware),
 // sqlmetrics (database/sql), cachemetrics (caches), modelmetrics (model

@@ -11,6 +11,7 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /dogs/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("woof\n")) })
 	mux.Handle("GET /metrics", stackprom.MustNewHandler())
-	m := httpmetrics.MustNew(httpmetrics.WithExclude("/metrics"))
+	mux.Handle("GET /live", stackprom.MustNewLiveHandler())
+	m := httpmetrics.MustNew(httpmetrics.WithExclude("/metrics", "/live"))
 	http.ListenAndServe("127.0.0.1:8080", m.Instrument(mux))
 }

@@ -301,7 +301,7 @@ func TestLivePageInBrowser(t *testing.T) {
 	if len(requests) == 0 || polls == 0 || requests[0] != base+"/live" {
 		t.Errorf("the recorder saw %v: want the page first, then its polls", requests)
 	}
-	t.Logf("the browser made %d requests, all to %s: the page, %d polls of its data, %s", len(requests), base, polls, otherRequests(requests))
+	t.Logf("the browser made %d requests: the page %s, %d polls of its data, %s", len(requests), base+"/live", polls, otherRequests(requests))
 	t.Logf("timing: demo built in %.1fs; demo and browser up, page open %.1fs later; first sample shown after %.1fs; load sent in %.1fs; a sample after it shown %.1fs later; %.1fs in all, %.1fs without the build",
 		built.Sub(begin).Seconds(), opened.Sub(built).Seconds(), firstSample.Sub(opened).Seconds(), loaded.Sub(firstSample).Seconds(),
 		shown.Sub(loaded).Seconds(), time.Since(begin).Seconds(), time.Since(built).Seconds())
