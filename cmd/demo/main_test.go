@@ -181,3 +181,32 @@ func TestBinary(t *testing.T) {
 		})
 	}
 }
+
+// The demo serves the live page beside /metrics, and its data shows the
+// demo's views once sampled.
+func TestLivePage(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h, err := app(true, settings{db: t.TempDir() + "/demo.db"}, stackprom.WithRegisterer(reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	visit(t, srv.URL)
+	page := scrape(t, srv.URL+"/live")
+	if !strings.Contains(page, "<title>stackprom live</title>") {
+		t.Errorf("/live is not the live page:\n%.200s", page)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data := scrape(t, srv.URL+"/live?format=json")
+		if strings.Contains(data, `"view":"index"`) && strings.Contains(data, `"model":"dog"`) &&
+			strings.Contains(data, `"connection":"default"`) && strings.Contains(data, `"backend":"memory"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the live data lacks the demo's views, models, migrations or cache:\n%s", data)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
