@@ -520,14 +520,14 @@ func bucketQuantile(q float64, b promql.Buckets) float64 {
 // pageContent is what readPage returns: the status line and its data,
 // the cards, every table's cells by column, the sections and charts.
 type pageContent struct {
-	Status    string
-	Now       int64
-	First     int64
-	Window    float64
-	Sections  []string
-	Cards     map[string]string
-	Tables    map[string][]map[string]string
-	Charts    int
+	Status   string
+	Now      int64
+	First    int64
+	Window   float64
+	Sections []string
+	Cards    map[string]string
+	Tables   map[string][]map[string]string
+	Charts   int
 }
 
 // table is the rows of a table by the text of their cell in column key.

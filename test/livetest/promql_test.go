@@ -173,7 +173,6 @@ func TestQuantileOfRatesAgainstPrometheus(t *testing.T) {
 	// second starting at 20 s from zero.
 	st := teststorage.New(t)
 	app := st.Appender(context.Background())
-	type obs struct{ get, post [4]float64 }
 	var times []int64
 	var perBucket [4][]float64
 	for i := 0; i <= 12; i++ {
