@@ -50,6 +50,16 @@ func TestLiveAuth(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer shutdown(t, srv)
+			// A request refused for its credentials starts nothing.
+			before := runtime.NumGoroutine()
+			for _, target := range []string{"/live", "/live?format=json"} {
+				for _, bad := range c.bad {
+					serveLive(t, h, target, bad...)
+				}
+			}
+			if after := runtime.NumGoroutine(); after > before {
+				t.Errorf("%d goroutines after refused requests, %d before: the sampler started", after, before)
+			}
 			for _, target := range []string{"/live", "/live?format=json"} {
 				for _, bad := range c.bad {
 					if w := serveLive(t, h, target, bad...); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {

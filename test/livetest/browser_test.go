@@ -75,7 +75,11 @@ func TestLivePageInBrowser(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo")
-	build := exec.CommandContext(ctx, "go", "build", "-o", demo, "github.com/stackprom/stackprom/cmd/demo")
+	args := []string{"build", "-o", demo}
+	if race {
+		args = append(args, "-race")
+	}
+	build := exec.CommandContext(ctx, "go", append(args, "github.com/stackprom/stackprom/cmd/demo")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the demo: %v\n%s", err, out)
 	}
@@ -168,7 +172,7 @@ func TestLivePageInBrowser(t *testing.T) {
 		}{{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}} {
 			c.duration("view "+r.view+" "+q.col, row[q.col], bucketQuantile(q.q, buckets))
 		}
-		if row["trend"] == "" && !strings.Contains(row["trend:html"], "polyline") && !strings.Contains(row["trend:html"], "circle") {
+		if html := row["trend:html"]; !strings.Contains(html, "<svg") || (!strings.Contains(html, "<polyline") && !strings.Contains(html, "<circle")) {
 			t.Errorf("view %s: no chart in its row", r.view)
 		}
 	}
@@ -361,7 +365,7 @@ func startBrowser(t *testing.T, ctx context.Context, chromium, dir string, liste
 	debug := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(debug + "/json/version")
+		resp, err := client.Get(debug + "/json/version")
 		if err == nil {
 			resp.Body.Close()
 			break
@@ -405,7 +409,6 @@ func count(view string) int {
 
 func sendLoad(t *testing.T, base string) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
 	for i := 0; i < rounds; i++ {
 		for _, r := range loadRound {
 			var body io.Reader
@@ -432,10 +435,13 @@ func sendLoad(t *testing.T, base string) {
 	}
 }
 
+// client is the test's HTTP client: every request bounded in time.
+var client = &http.Client{Timeout: 10 * time.Second}
+
 // scrape reads the demo's /metrics.
 func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	resp, err := client.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
