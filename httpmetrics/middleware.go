@@ -77,41 +77,47 @@ func (m *Metrics) handler(next http.Handler, before bool) http.Handler {
 			m.requestsBefore.Inc()
 			m.inFlight.Add(1)
 		}
-		s, ww := wrap(w)
-		s.before = before
+		s := wrap(w, r)
+		s.req.before = before
 		if r.Body != nil && r.Body != http.NoBody {
-			s.body.rc = r.Body
-			r.Body = &s.body
+			// Not pooled: a handler that reads the body after it returned
+			// must get net/http's error, never another request's bytes.
+			s.req.body = &BodyCounter{rc: r.Body}
+			r.Body = s.req.body
 		}
 		defer m.done(s, r, now())
-		next.ServeHTTP(ww, r)
-		s.completed = true
+		next.ServeHTTP(s.self, r)
+		s.req.completed = true
 	})
 }
 
-// done runs deferred, so that it can recover a panic to record it.
+// done runs deferred, so that it can recover a panic to record it. It
+// returns s to its pool.
 func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
 	d := now() - start
-	if s.body.rc != nil {
-		s.facts.RequestBytes = s.body.Restore(r)
+	if s.req.body != nil {
+		s.req.facts.RequestBytes = s.req.body.Restore(r)
 	}
 	var p any
-	if !s.completed {
+	if !s.req.completed {
 		// p is nil only for runtime.Goexit, which goes on unwinding by itself.
 		p = recover()
-		s.facts.Panicked, s.facts.Panic = true, p
+		s.req.facts.Panicked, s.req.facts.Panic = true, p
 	}
-	if !s.wrote {
-		// Nothing written: net/http sends 200 with the header as it is now.
-		if ct := s.w.Header()["Content-Type"]; len(ct) > 0 {
-			s.facts.ContentType = ct[0]
-		}
-	}
-	m.record(r, d, &s.facts)
-	if s.before {
+	m.settle(s)
+	m.record(r, d, &s.req.facts)
+	if s.req.before {
 		m.observeBefore(r, d)
 	}
+	s.release()
 	if p != nil {
 		panic(p)
 	}
+}
+
+// settle is s.settle, contained as record is: whatever the wrapped writer's
+// Header does, the request is recorded.
+func (m *Metrics) settle(s *state) {
+	defer func() { _ = recover() }()
+	s.settle()
 }

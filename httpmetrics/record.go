@@ -245,7 +245,7 @@ func exceptionType(f *Facts, abort bool) string {
 func SetTemplate(w http.ResponseWriter, name string) bool {
 	s := stateOf(w)
 	if s != nil {
-		s.facts.Template = name
+		s.req.facts.Template = name
 	}
 	return s != nil
 }
@@ -259,7 +259,7 @@ func SetTemplate(w http.ResponseWriter, name string) bool {
 func ReportError(w http.ResponseWriter, err error) bool {
 	s := stateOf(w)
 	if s != nil && err != nil {
-		s.facts.Err = err
+		s.req.facts.Err = err
 	}
 	return s != nil
 }

@@ -34,7 +34,7 @@ func NamedFunc(name string, f func(http.ResponseWriter, *http.Request)) http.Han
 func SetView(w http.ResponseWriter, name string) bool {
 	s := stateOf(w)
 	if s != nil {
-		s.facts.View = name
+		s.req.facts.View = name
 	}
 	return s != nil
 }
@@ -45,8 +45,8 @@ func SetView(w http.ResponseWriter, name string) bool {
 // After passed down. It reports whether After was found.
 func SetRoute(w http.ResponseWriter, route string) bool {
 	s := stateOf(w)
-	if s != nil && s.facts.View == "" {
-		s.facts.View = route
+	if s != nil && s.req.facts.View == "" {
+		s.req.facts.View = route
 	}
 	return s != nil
 }

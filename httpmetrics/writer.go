@@ -2,24 +2,43 @@ package httpmetrics
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // state is what After learns about one request. It is the
 // http.ResponseWriter the handler sees (through one of the wrapper types
-// below), and it holds the request-body counter, so that a request costs
-// one allocation.
+// below). States are pooled, one pool per wrapper type, so that a request
+// allocates nothing: a state goes back to its pool once the request is
+// recorded, after a panic or a hijack too. As with net/http's own writer,
+// the handler must not use its ResponseWriter after it returns.
 type state struct {
-	w         http.ResponseWriter
-	facts     Facts
-	wrote     bool // the final header is written
-	ctPending bool // header written without a Content-Type: sniff the first bytes
-	completed bool // the handler returned normally
-	before    bool // Instrument: record Before's families too
-	body      BodyCounter
+	w    http.ResponseWriter
+	sw   io.StringWriter     // w, when it has WriteString
+	self http.ResponseWriter // the wrapper holding this state
+	kind int                 // the index of the wrapper's type in wrappers and pools
+	req  request
+	tee  teeReader
+	// sniff holds the first body bytes, up to the 512 that net/http reads
+	// to detect the content type of a response that names none.
+	sniff [sniffLen]byte
+}
+
+// request is the part of a state that each request starts afresh.
+type request struct {
+	facts        Facts
+	body         *BodyCounter
+	proto1       bool // HTTP/1.x: a Transfer-Encoding turns net/http's sniffing off
+	calledHeader bool // the handler asked for the header map
+	wrote        bool // the final header is written
+	headerRead   bool // the header was read when the status was written
+	sniffs       bool // net/http detects the content type from the body
+	capturing    bool // body bytes written go into sniff
+	sniffN       int
+	completed    bool // the handler returned normally
+	before       bool // Instrument: record Before's families too
 }
 
 // stater is implemented by every wrapper; helpers find the state through it.
@@ -28,7 +47,10 @@ type stater interface{ httpmetricsState() *state }
 func (s *state) httpmetricsState() *state { return s }
 
 // Header returns the wrapped writer's header map.
-func (s *state) Header() http.Header { return s.w.Header() }
+func (s *state) Header() http.Header {
+	s.req.calledHeader = true
+	return s.w.Header()
+}
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (s *state) Unwrap() http.ResponseWriter { return s.w }
@@ -37,49 +59,124 @@ func (s *state) Unwrap() http.ResponseWriter { return s.w }
 // Informational 1xx statuses other than 101 (103 Early Hints, say) are
 // passed on without becoming the status.
 func (s *state) WriteHeader(code int) {
-	if !s.wrote && !(code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols) {
+	if !s.req.wrote && !(code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols) {
 		s.writeHeader(code)
 	}
 	s.w.WriteHeader(code)
 }
 
+// writeHeader notes the status. net/http answers with the header map as it
+// is at this moment (later changes have no effect), so when the handler has
+// asked for the map, the Content-Type is read now; otherwise nobody has
+// changed the map yet and it is read once the handler returns, so that
+// stackprom never asks for the header map before the handler does.
 func (s *state) writeHeader(code int) {
-	s.wrote = true
-	s.facts.Status = code
+	r := &s.req
+	r.wrote = true
+	r.facts.Status = code
+	if r.calledHeader {
+		r.headerRead = true
+		r.sniffs = s.readHeader(code)
+		r.capturing = r.sniffs
+		return
+	}
+	r.capturing = bodyAllowed(code)
+}
+
+// readHeader takes the Content-Type from the header and reports whether,
+// the handler having named none, net/http detects one from the first bytes
+// of the body: as net/http's servers decide, not when the status allows no
+// body, a Content-Encoding is set, or (HTTP/1 only) a Transfer-Encoding.
+func (s *state) readHeader(code int) (sniffs bool) {
 	h := s.w.Header()
 	if ct, ok := h["Content-Type"]; ok {
 		if len(ct) > 0 {
-			s.facts.ContentType = ct[0]
+			s.req.facts.ContentType = ct[0]
 		}
-		return
+		return false
 	}
-	// net/http sniffs the type from the first bytes written, unless a
-	// Transfer-Encoding is set or the status allows no body.
-	_, te := h["Transfer-Encoding"]
-	s.ctPending = !te && bodyAllowed(code)
+	if !bodyAllowed(code) || h.Get("Content-Encoding") != "" {
+		return false
+	}
+	return !s.req.proto1 || h.Get("Transfer-Encoding") == ""
 }
 
-// Write counts the bytes written, and sniffs the content type as net/http
-// does when the handler set none.
+// Write counts the bytes written and keeps the first ones while net/http
+// may detect the content type from them.
 func (s *state) Write(p []byte) (int, error) {
-	if !s.wrote {
+	if !s.req.wrote {
 		s.writeHeader(http.StatusOK)
 	}
-	if s.ctPending && len(p) > 0 {
-		s.ctPending = false
-		s.facts.ContentType = http.DetectContentType(p)
-	}
 	n, err := s.w.Write(p)
-	s.facts.ResponseBytes += int64(n)
+	s.req.facts.ResponseBytes += int64(n)
+	if s.req.capturing && n > 0 && n <= len(p) {
+		s.capture(p[:n])
+	}
 	return n, err
 }
 
-func (s *state) flushed() {
-	if !s.wrote {
+// WriteString is Write for a string, without converting it when the
+// wrapped writer has WriteString too (net/http's writers do).
+func (s *state) WriteString(p string) (int, error) {
+	if !s.req.wrote {
 		s.writeHeader(http.StatusOK)
 	}
-	s.ctPending = false
-	s.facts.Streaming = true
+	var n int
+	var err error
+	if s.sw != nil {
+		n, err = s.sw.WriteString(p)
+	} else {
+		n, err = s.w.Write([]byte(p))
+	}
+	s.req.facts.ResponseBytes += int64(n)
+	if s.req.capturing && n > 0 && n <= len(p) {
+		m := copy(s.sniff[s.req.sniffN:], p[:n])
+		s.captured(m)
+	}
+	return n, err
+}
+
+// capture keeps what p adds to the first sniffLen bytes of the body.
+func (s *state) capture(p []byte) {
+	s.captured(copy(s.sniff[s.req.sniffN:], p))
+}
+
+func (s *state) captured(n int) {
+	s.req.sniffN += n
+	if s.req.sniffN == sniffLen {
+		s.req.capturing = false
+	}
+}
+
+// flushed notes a flush: net/http sends the header with the bytes written
+// so far, and detects the content type from those alone.
+func (s *state) flushed() {
+	if !s.req.wrote {
+		s.writeHeader(http.StatusOK)
+	}
+	s.req.capturing = false
+	s.req.facts.Streaming = true
+}
+
+// settle completes the facts once the handler has returned: the
+// Content-Type of a response whose header was not read when its status was
+// written, and the charset of one whose type net/http detects.
+func (s *state) settle() {
+	r := &s.req
+	if !r.wrote {
+		// Nothing written: net/http sends 200 with the header as it is
+		// now, and no body to detect a type from.
+		if ct := s.w.Header()["Content-Type"]; len(ct) > 0 {
+			r.facts.ContentType = ct[0]
+		}
+		return
+	}
+	if !r.headerRead {
+		r.sniffs = s.readHeader(r.facts.Status)
+	}
+	if r.sniffs && r.sniffN > 0 {
+		r.facts.ContentType = sniffedType(s.sniff[:r.sniffN])
+	}
 }
 
 func bodyAllowed(code int) bool {
@@ -149,10 +246,13 @@ func (f flusher) FlushError() error {
 
 type hijacker struct{ s *state }
 
+// Hijack hands the connection over; net/http sends what was written before
+// with the header, so the content type is detected from those bytes.
 func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := h.s.w.(http.Hijacker).Hijack()
 	if err == nil {
-		h.s.facts.Hijacked = true
+		h.s.req.facts.Hijacked = true
+		h.s.req.capturing = false
 	}
 	return c, rw, err
 }
@@ -160,34 +260,75 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 type readerFrom struct{ s *state }
 
 // ReadFrom lets io.Copy reach the wrapped writer's ReadFrom (sendfile on a
-// TCP connection). When the content type is still to be sniffed, the first
-// 512 bytes go through Write first, as net/http does itself.
+// TCP connection) with src itself. While net/http may still detect the
+// content type, the first bytes are read ahead without consuming them from
+// a source that can be read at an offset (a file, a bytes.Reader), and
+// copied as they pass from any other source.
 func (r readerFrom) ReadFrom(src io.Reader) (int64, error) {
 	s := r.s
-	if !s.wrote {
+	if !s.req.wrote {
 		s.writeHeader(http.StatusOK)
 	}
-	var n int64
-	if s.ctPending {
-		buf := make([]byte, 512)
-		m, err := io.ReadFull(src, buf)
-		if m > 0 {
-			w, werr := s.Write(buf[:m])
-			n += int64(w)
-			if werr != nil {
-				return n, werr
-			}
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
+	rf := s.w.(io.ReaderFrom)
+	if !s.req.capturing {
+		n, err := rf.ReadFrom(src)
+		s.req.facts.ResponseBytes += n
+		return n, err
 	}
-	m, err := s.w.(io.ReaderFrom).ReadFrom(src)
-	s.facts.ResponseBytes += m
-	return n + m, err
+	var n int64
+	var err error
+	if peeked, ok := s.peek(src); ok {
+		n, err = rf.ReadFrom(src)
+		s.captured(int(min(int64(peeked), max(n, 0)))) // what was really sent
+	} else {
+		s.tee = teeReader{r: src, s: s}
+		n, err = rf.ReadFrom(&s.tee)
+		s.tee = teeReader{}
+	}
+	s.req.facts.ResponseBytes += n
+	return n, err
+}
+
+// peek reads the bytes src will yield next into sniff, up to what sniff
+// lacks, without consuming them, when src (or the reader an
+// io.LimitedReader limits) can be read at an offset. It does not count
+// them as captured.
+func (s *state) peek(src io.Reader) (int, bool) {
+	limit := int64(sniffLen - s.req.sniffN)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		limit, src = min(limit, lr.N), lr.R
+	}
+	ra, ok := src.(interface {
+		io.ReaderAt
+		io.Seeker
+	})
+	if !ok {
+		return 0, false
+	}
+	if limit <= 0 {
+		return 0, true
+	}
+	off, err := ra.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, false
+	}
+	n, _ := ra.ReadAt(s.sniff[s.req.sniffN:s.req.sniffN+int(limit)], off)
+	return max(n, 0), true
+}
+
+// teeReader copies what passes from r into its state's sniff while the
+// state captures.
+type teeReader struct {
+	r io.Reader
+	s *state
+}
+
+func (t *teeReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.s.req.capturing && n > 0 && n <= len(p) {
+		t.s.capture(p[:n])
+	}
+	return n, err
 }
 
 type pusher struct{ s *state }
@@ -351,9 +492,23 @@ var wrappers = [16]func() (*state, http.ResponseWriter){
 	},
 }
 
-// wrap returns the state for one request and the writer to hand the
-// handler: w's optional interfaces, no more, no fewer, plus Unwrap.
-func wrap(w http.ResponseWriter) (*state, http.ResponseWriter) {
+// pools holds the states of each wrapper type between requests.
+var pools [len(wrappers)]sync.Pool
+
+func init() {
+	for i := range pools {
+		pools[i].New = func() any {
+			s, w := wrappers[i]()
+			s.self, s.kind = w, i
+			return s
+		}
+	}
+}
+
+// wrap returns a state for one request on w and r, from the pool of the
+// wrapper that offers w's optional interfaces, no more, no fewer, plus
+// Unwrap (and WriteString). Release returns it.
+func wrap(w http.ResponseWriter, r *http.Request) *state {
 	i := 0
 	if _, ok := w.(http.Flusher); ok {
 		i |= hasFlusher
@@ -367,9 +522,18 @@ func wrap(w http.ResponseWriter) (*state, http.ResponseWriter) {
 	if _, ok := w.(http.Pusher); ok {
 		i |= hasPusher
 	}
-	s, ww := wrappers[i]()
+	s := pools[i].Get().(*state)
 	s.w = w
-	return s, ww
+	s.sw, _ = w.(io.StringWriter)
+	s.req.proto1 = r.ProtoMajor == 1
+	return s
+}
+
+// release returns s to its pool, forgetting the request.
+func (s *state) release() {
+	s.w, s.sw, s.tee = nil, nil, teeReader{}
+	s.req = request{}
+	pools[s.kind].Put(s)
 }
 
 // stateOf finds After's state behind w, looking through writers that other
