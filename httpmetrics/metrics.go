@@ -51,6 +51,8 @@ type Metrics struct {
 	byCharset      children.Bounded[prometheus.Counter]
 	exceptionTypes children.Bounded[prometheus.Counter]
 	views          children.Bounded[*viewEntry]
+	viewMemo       children.Memo[*viewEntry]
+	charsetMemo    children.Memo[prometheus.Counter]
 
 	// The per-view families; views resolves their children.
 	byView         *prometheus.CounterVec

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/stackprom/stackprom/internal/children"
 	"github.com/stackprom/stackprom/internal/errtype"
 )
@@ -88,7 +90,6 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 	if m.excluded(view) {
 		return
 	}
-	view = children.Clean(view)
 
 	// An abort before anything was written leaves the client without a
 	// response: no status, size, charset, template or streaming is recorded.
@@ -116,8 +117,8 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 
 	if responded {
 		m.statusCounter(status).Inc()
-		if cs := charset(f.ContentType); cs != "" {
-			m.byCharset.Get(children.Clean(cs)).Inc()
+		if c := m.charsetCounter(f.ContentType); c != nil {
+			c.Inc()
 		}
 		switch {
 		case f.Streaming:
@@ -159,14 +160,21 @@ func (m *Metrics) routeOf(r *http.Request) (route string) {
 	return m.route(r)
 }
 
-// viewEntryFor returns the view entry of view (clean) and of the
-// labeler's values for r. Clean values are valid UTF-8, which never holds
-// the byte keySep, so the key splits back into exactly the values it
-// joined.
+// viewEntryFor returns the view entry of view and of the labeler's values
+// for r. Without a labeler, a view string met before (a route pattern or a
+// view name, the same string each time) is found in viewMemo. Clean values
+// are valid UTF-8, which never holds the byte keySep, so the key splits
+// back into exactly the values it joined.
 func (m *Metrics) viewEntryFor(r *http.Request, view string) *viewEntry {
 	if m.labeler == nil {
-		return m.views.Get(view)
+		if e, ok := m.viewMemo.Get(view); ok {
+			return e
+		}
+		e := m.views.Get(children.Clean(view))
+		m.viewMemo.Put(view, e)
+		return e
 	}
+	view = children.Clean(view)
 	var values [maxExtraLabels]string
 	m.label(r, values[:m.nExtra])
 	var b strings.Builder
@@ -183,6 +191,21 @@ func (m *Metrics) viewEntryFor(r *http.Request, view string) *viewEntry {
 func (m *Metrics) label(r *http.Request, values []string) {
 	defer func() { _ = recover() }()
 	m.labeler(r, values)
+}
+
+// charsetCounter returns the responses-by-charset child of the charset of
+// Content-Type ct, or nil when ct names none. A Content-Type met before (a
+// constant a handler sets, or one of sniffedType's) is found in charsetMemo.
+func (m *Metrics) charsetCounter(ct string) prometheus.Counter {
+	if c, ok := m.charsetMemo.Get(ct); ok {
+		return c
+	}
+	var c prometheus.Counter
+	if cs := charset(ct); cs != "" {
+		c = m.byCharset.Get(children.Clean(cs))
+	}
+	m.charsetMemo.Put(ct, c)
+	return c
 }
 
 // charset returns the charset parameter of a Content-Type, or "": as
