@@ -25,8 +25,13 @@
 // charsets, the labeler's values, type names) is made valid UTF-8 and at
 // most 128 bytes long, and recording never panics into a request.
 //
-// Each request costs one allocation (the ResponseWriter wrapper, which also
-// counts request body bytes) and no lock once its label children exist.
+// A request allocates nothing in stackprom (a request with a body: one
+// counter) and takes no lock once its label children exist: the
+// ResponseWriter wrapper is reused, so a handler must not use it after it
+// returns, as net/http's rule is. The wrapper never changes what the client
+// receives, and for a response whose handler names no Content-Type it
+// learns the charset of the type net/http detects without detecting it a
+// second time.
 //
 // For a framework that keeps its own response state (gin, echo), an adapter
 // records without wrapping the ResponseWriter a second time: it calls
