@@ -103,11 +103,6 @@ func (hd handler) app() http.Handler {
 // sets a Content-Type with a charset and writes a small body.
 func app() http.Handler { return handlers[0].app() }
 
-// appWith is app answering with Content-Type ct.
-func appWith(ct string) http.Handler {
-	return handler{ct: ct, body: [][]byte{body}}.app()
-}
-
 // impl is one way of instrumenting an application, built on its own
 // registry.
 type impl struct {
@@ -546,23 +541,23 @@ func BenchmarkStackpromParts(b *testing.B) {
 	type middleware = func(http.Handler) http.Handler
 	parts := []struct {
 		name string
-		ct   string
+		hd   handler
 		mw   func(*httpmetrics.Metrics) middleware
 	}{
-		{"none", contentType, func(*httpmetrics.Metrics) middleware { return func(h http.Handler) http.Handler { return h } }},
-		{"before", contentType, func(m *httpmetrics.Metrics) middleware { return m.Before }},
-		{"after", contentType, func(m *httpmetrics.Metrics) middleware { return m.After }},
-		{"after-nocharset", "application/json", func(m *httpmetrics.Metrics) middleware { return m.After }},
-		{"before+after", contentType, func(m *httpmetrics.Metrics) middleware {
+		{"none", handlers[0], func(*httpmetrics.Metrics) middleware { return func(h http.Handler) http.Handler { return h } }},
+		{"before", handlers[0], func(m *httpmetrics.Metrics) middleware { return m.Before }},
+		{"after", handlers[0], func(m *httpmetrics.Metrics) middleware { return m.After }},
+		{"after-nocharset", handlers[2], func(m *httpmetrics.Metrics) middleware { return m.After }},
+		{"before+after", handlers[0], func(m *httpmetrics.Metrics) middleware {
 			return func(h http.Handler) http.Handler { return m.Before(m.After(h)) }
 		}},
-		{"instrument", contentType, func(m *httpmetrics.Metrics) middleware { return m.Instrument }},
+		{"instrument", handlers[0], func(m *httpmetrics.Metrics) middleware { return m.Instrument }},
 	}
 	for _, p := range parts {
 		b.Run("part="+p.name, func(b *testing.B) {
 			m := httpmetrics.MustNew(stackprom.WithRegisterer(prometheus.NewRegistry()))
-			h := p.mw(m)(appWith(p.ct))
-			serveOnce(b, h)
+			h := p.mw(m)(p.hd.app())
+			serveAs(b, h, p.hd)
 			b.ReportAllocs()
 			w, r := newSink(), newRequest()
 			cpu := startCPU()
