@@ -8,12 +8,12 @@ import (
 	"github.com/stackprom/stackprom/stackpromtest"
 )
 
-// Example serves one request through each variant of BenchmarkHTTP, as
-// the benchmark does, and prints what the client got.
+// Example serves one request through each variant of BenchmarkHTTP
+// (handler=ct), as the benchmark does, and prints what the client got.
 func Example() {
 	for _, im := range impls {
 		reg := prometheus.NewRegistry()
-		h := im.build(reg, app())
+		h := im.build(reg, app(), handlers[0])
 		w := newSink()
 		h.ServeHTTP(w, newRequest())
 		recorded := "-"
@@ -33,4 +33,5 @@ func Example() {
 	// gohttpmetrics     status 200, 40 bytes, requests recorded: 1
 	// stackprom-default status 200, 40 bytes, requests recorded: 1
 	// stackprom-django  status 200, 40 bytes, requests recorded: 1
+	// floor             status 200, 40 bytes, requests recorded: 1
 }

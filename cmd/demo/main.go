@@ -4,7 +4,9 @@
 //	go run ./cmd/demo
 //
 // then curl its routes and read http://127.0.0.1:8000/metrics, or open
-// http://127.0.0.1:8000/live in a browser.
+// http://127.0.0.1:8000/live in a browser. With -instrument=false it serves
+// the same routes without stackprom's HTTP middleware, so that
+// scripts/realserver.sh can measure the middleware's cost in a real server.
 package main
 
 import (
@@ -36,7 +38,9 @@ func main() {
 	flag.StringVar(&s.db, "db", "", "the database: a SQLite file (default "+defaultSQLite()+"), postgres://… or mysql://user:pass@host:3306/db")
 	flag.StringVar(&s.cache, "cache", "memory", "the cache: memory (in-process), redis://127.0.0.1:6379/0 or memcache://127.0.0.1:11211")
 	flag.StringVar(&s.migrate, "migrate", "all", "migrations applied at start: all, all-but-last (so that both migration gauges are non-zero) or none")
+	instrument := flag.Bool("instrument", true, "serve the application through stackprom's HTTP middleware; false serves it without (the rest as is), to measure what the middleware costs")
 	flag.Parse()
+	s.noHTTPMetrics = !*instrument
 	if err := run(*addr, *metricsAddr, *naming, *namespace, s); err != nil {
 		log.Fatal(err)
 	}
@@ -44,11 +48,14 @@ func main() {
 
 // settings are the demo's database, cache and migrations, from its flags.
 // The zero value is the defaults: the SQLite file, the in-process cache,
-// every migration applied.
+// every migration applied, the HTTP middleware in place.
 type settings struct {
 	db      string // -db
 	cache   string // -cache
 	migrate string // -migrate
+	// noHTTPMetrics is -instrument=false: the routes are served without
+	// stackprom's HTTP middleware.
+	noHTTPMetrics bool
 }
 
 func run(addr, metricsAddr, naming, namespace string, s settings) error {
@@ -133,6 +140,12 @@ func app(serveMetrics bool, s settings, opts ...stackprom.Option) (http.Handler,
 	if serveMetrics {
 		mux.Handle("GET /metrics", stackprom.MustNewHandler(shared))
 		mux.Handle("GET /live", stackprom.MustNewLiveHandler(shared))
+	}
+	if s.noHTTPMetrics {
+		// -instrument=false: the same routes, recoverer, database, cache and
+		// registry (the HTTP families are registered and stay at zero), but
+		// no HTTP middleware on the requests' path.
+		return recoverer(mux), nil
 	}
 	// Before outermost, then a recovery middleware that answers 500 as
 	// Django's exception handling does, then After around the router.
