@@ -272,6 +272,13 @@ func corpus(t *testing.T) []shape {
 				}
 			}
 		}, streamed: true, after: true},
+		{name: "ResponseController SetWriteDeadline then a body", h: func(w http.ResponseWriter, r *http.Request) {
+			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ioTimeout)); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			io.WriteString(w, htmlBody)
+		}, after: true},
 		{name: "Flush with a Content-Length", h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", fmt.Sprint(len(htmlBody)))
 			io.WriteString(w, htmlBody[:10])
@@ -413,6 +420,12 @@ func corpus(t *testing.T) []shape {
 		{name: "POST, handler echoes the body", method: "POST", reqBody: jsonBody, h: func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(w, r.Body)
 		}, after: true, keepAlive: true},
+		{name: "POST, ResponseController EnableFullDuplex, handler echoes the body", method: "POST", reqBody: longText(3000), h: func(w http.ResponseWriter, r *http.Request) {
+			// HTTP/2 is full duplex already and says so with an error.
+			err := http.NewResponseController(w).EnableFullDuplex()
+			fmt.Fprintf(w, "full duplex: %v\n", err)
+			io.Copy(w, r.Body)
+		}, after: true},
 		{name: "POST, handler ignores the body", method: "POST", reqBody: longText(3000), h2HoldBody: true, h: write(textBody), keepAlive: true},
 		{name: "POST with Expect: 100-continue, handler reads the body", method: "POST", reqBody: jsonBody,
 			reqHeader: []string{"Expect: 100-continue"}, h: func(w http.ResponseWriter, r *http.Request) {

@@ -99,11 +99,17 @@ func h1Exchange(addr string, s *shape, n int) exchange {
 		}
 		ex.requests++
 		ex.responses = append(ex.responses, *resp)
-		if closing && !last {
+		switch {
+		case last:
+		case closing:
 			// Writing more would race the server's close.
 			notes = append(notes, fmt.Sprintf("request %d: the response says Connection: close", i+1))
-			break
+		case note != "":
+			// The body was cut: the connection cannot carry another.
+		default:
+			continue
 		}
+		break
 	}
 	// Everything else the server sends, until it closes. A reset is a
 	// close too: whether the kernel reports EOF or a reset after the
@@ -186,7 +192,7 @@ func h1Lines(b []byte) []string {
 // closedClass is errClass, with the ways a connection the server closed
 // can show (EOF, a reset, a broken pipe) named alike.
 func closedClass(err error) string {
-	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return "connection closed"
 	}
 	return errClass(err)

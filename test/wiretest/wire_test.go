@@ -3,6 +3,7 @@ package wiretest_test
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"io"
 	"log"
 	"maps"
@@ -214,6 +215,8 @@ func variants(sh *shape) []variant {
 	return vs
 }
 
+var show = flag.Bool("wire.show", false, "log what the client received from the plain server in every case")
+
 func TestWire(t *testing.T) {
 	for _, sh := range corpus(t) {
 		t.Run(sh.name, func(t *testing.T) {
@@ -221,6 +224,9 @@ func TestWire(t *testing.T) {
 				t.Run(p.name, func(t *testing.T) {
 					plain := startServer(t, sh.h, nil)
 					want := p.run(plain, &sh)
+					if *show {
+						t.Logf("the client received from the plain server:\n%s", strings.Join(want.transcript, "\n"))
+					}
 					if !plain.waitHandlers(want.requests) {
 						t.Errorf("plain: %d handler calls returned of %d requests", plain.finished.Load(), want.requests)
 					}
@@ -293,7 +299,7 @@ func checkMetrics(t *testing.T, sh *shape, ex exchange, s *server) {
 	compare := func(name string, want, have map[string]float64) {
 		t.Helper()
 		if !maps.Equal(want, have) {
-			t.Errorf("%s = %s, want %s (%s)", name, show(have), show(want), what)
+			t.Errorf("%s = %s, want %s (%s)", name, showValues(have), showValues(want), what)
 		}
 	}
 	compare(schema.HTTPResponsesByStatus+"{status}", statuses, family(schema.HTTPResponsesByStatus, "status"))
@@ -349,7 +355,7 @@ func djangoCharset(ct string) string {
 	return strings.ReplaceAll(m[1], `"`, "")
 }
 
-func show(m map[string]float64) string {
+func showValues(m map[string]float64) string {
 	if len(m) == 0 {
 		return "{}"
 	}
