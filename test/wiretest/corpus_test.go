@@ -410,6 +410,10 @@ func corpus(t *testing.T) []shape {
 		{name: "panic(http.ErrAbortHandler) before a write", h: func(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}, panics: "abort"},
+		{name: "panic before a write", h: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			panic("boom")
+		}, panics: "string", unanswered: http.StatusInternalServerError},
 		{name: "panic after a flush", h: func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, textBody)
 			flush(w)

@@ -75,6 +75,8 @@ func lineDiff(nameA, nameB string, a, b []string) string {
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", nameA, nameB)
 	const context = 3
+	const maxLines = 150 // of output; the rest is counted
+	shown, hidden := 0, 0
 	lastShown := -1
 	lineA, lineB := 1, 1
 	for k, o := range ops {
@@ -85,12 +87,16 @@ func lineDiff(nameA, nameB string, a, b []string) string {
 				break
 			}
 		}
-		if near {
+		switch {
+		case near && shown >= maxLines:
+			hidden++
+		case near:
 			if lastShown != k-1 {
 				fmt.Fprintf(&out, "@@ line %d of %s, line %d of %s @@\n", lineA, nameA, lineB, nameB)
 			}
 			fmt.Fprintf(&out, "%c %s\n", o.kind, o.line)
 			lastShown = k
+			shown++
 		}
 		if o.kind != '+' {
 			lineA++
@@ -98,6 +104,9 @@ func lineDiff(nameA, nameB string, a, b []string) string {
 		if o.kind != '-' {
 			lineB++
 		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(&out, "… and %d more lines of the diff\n", hidden)
 	}
 	return out.String()
 }

@@ -43,11 +43,16 @@ type shape struct {
 	h2HoldBody bool
 	h          http.HandlerFunc
 
-	streamed  bool   // the handler flushes before its end
-	hijacks   bool   // the handler hijacks the connection (HTTP/1.1 only)
-	panics    string // "abort" for http.ErrAbortHandler, else the panic value's type
-	after     bool   // compare m.After(h) too
-	keepAlive bool   // run two requests on one HTTP/1.1 connection too
+	streamed bool   // the handler flushes before its end
+	hijacks  bool   // the handler hijacks the connection (HTTP/1.1 only)
+	panics   string // "abort" for http.ErrAbortHandler, else the panic value's type
+	// unanswered is the status stackprom's documented contract records for
+	// a request the client got no response to: 500 for a panic before
+	// anything was sent (django-prometheus's view that raises). 0 means
+	// such a request records no response, as the client received none.
+	unanswered int
+	after      bool // compare m.After(h) too
+	keepAlive  bool // run two requests on one HTTP/1.1 connection too
 }
 
 func (s *shape) requestMethod() string {
@@ -293,6 +298,12 @@ func checkMetrics(t *testing.T, sh *shape, ex exchange, s *server) {
 		received = append(received, strconv.Itoa(r.status)+", "+ct+", "+strconv.FormatInt(r.bodyBytes, 10)+" body bytes")
 	}
 	what := "the client received " + strconv.Itoa(len(ex.responses)) + " response(s) to " + strconv.Itoa(ex.requests) + " request(s)"
+	unanswered := 0
+	if sh.unanswered != 0 {
+		unanswered = ex.requests - len(ex.responses)
+		statuses[strconv.Itoa(sh.unanswered)] += float64(unanswered)
+		what += "; a request without a response counts as " + strconv.Itoa(sh.unanswered) + " with no body"
+	}
 	if len(received) > 0 {
 		what += ": " + strings.Join(received, "; ")
 	}
@@ -305,7 +316,7 @@ func checkMetrics(t *testing.T, sh *shape, ex exchange, s *server) {
 	compare(schema.HTTPResponsesByStatus+"{status}", statuses, family(schema.HTTPResponsesByStatus, "status"))
 	compare(schema.HTTPResponsesByCharset+"{charset}", charsets, family(schema.HTTPResponsesByCharset, "charset"))
 
-	n := float64(len(ex.responses))
+	n := float64(len(ex.responses) + unanswered)
 	wantStreaming, wantCount, wantSum := 0.0, n, float64(body)
 	switch {
 	case sh.hijacks:
