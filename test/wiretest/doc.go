@@ -29,5 +29,8 @@
 // bytes received (or the streaming counter for a response flushed before
 // its end), and the request body bytes the handler read.
 //
-// A failure prints both sides as a quoted line diff.
+// A failure prints both sides as a quoted line diff; -wire.show logs what
+// the plain server sent in every case:
+//
+//	go test ./test/wiretest -run 'TestWire/HEAD' -v -args -wire.show
 package wiretest
