@@ -61,11 +61,20 @@ func lineDiff(nameA, nameB string, a, b []string) string {
 			}
 		}
 	} else {
-		for _, l := range ma {
-			ops = append(ops, op{'-', l})
-		}
-		for _, l := range mb {
-			ops = append(ops, op{'+', l})
+		// Too long to align: line against line, so that the first
+		// difference is shown first.
+		for k := range max(len(ma), len(mb)) {
+			switch {
+			case k < len(ma) && k < len(mb) && ma[k] == mb[k]:
+				ops = append(ops, op{' ', ma[k]})
+			default:
+				if k < len(ma) {
+					ops = append(ops, op{'-', ma[k]})
+				}
+				if k < len(mb) {
+					ops = append(ops, op{'+', mb[k]})
+				}
+			}
 		}
 	}
 	for _, l := range a[len(a)-suf:] {

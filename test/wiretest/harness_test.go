@@ -31,6 +31,20 @@ func TestLineDiff(t *testing.T) {
 	}
 }
 
+func TestLineDiffLong(t *testing.T) {
+	// Past the alignment's size limit, the first difference still shows.
+	a, b := make([]string, 3000), make([]string, 3000)
+	for i := range a {
+		a[i], b[i] = "same", "same"
+	}
+	a[10], b[10] = "left", "right"
+	a[2990], b[2990] = "left again", "right again"
+	d := lineDiff("x", "y", a, b)
+	if !strings.Contains(d, "- left\n+ right\n") {
+		t.Errorf("diff does not show the difference:\n%s", d)
+	}
+}
+
 func TestDjangoCharset(t *testing.T) {
 	for ct, want := range map[string]string{
 		"":                                     "",
