@@ -45,13 +45,16 @@ func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
 // responses work as without it.
 //
 // A panic in the handler is recorded once, with its Go type in the
-// exceptions families and the status the handler had written (500 when it
-// had written none), then re-raised with the same value, so net/http's own
-// handling is unchanged. A panic with http.ErrAbortHandler is an abort, not
-// an exception: it counts in the aborts family, by view; after a status was
-// written, the response counts with that status, and before, the client
-// gets no response and no response is recorded (no status, size, charset or
-// template). Recording never panics into the request: label values are
+// exceptions families, then re-raised with the same value, so net/http's own
+// handling is unchanged. The status recorded is the one the client got if
+// the response had started reaching it (a flush, a hijack, or more body than
+// net/http buffers: 2048 bytes over HTTP/1, 4096 over HTTP/2), with no body
+// size, as the body was cut short; otherwise, the client getting nothing,
+// it is 500, with no body, as a Django view that raises. A panic with
+// http.ErrAbortHandler is an abort, not an exception: it counts in the
+// aborts family, by view; a response that had started counts with its
+// status, and otherwise no response is recorded (no status, size, charset
+// or template). Recording never panics into the request: label values are
 // cleaned and failures inside stackprom are contained.
 func (m *Metrics) After(next http.Handler) http.Handler {
 	return m.handler(next, false)
@@ -105,6 +108,12 @@ func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
 		s.req.facts.Panicked, s.req.facts.Panic = true, p
 	}
 	m.settle(s)
+	if s.req.facts.Panicked && !s.reached() {
+		// The client got nothing of what was written: record the panic as
+		// one before any write.
+		f := &s.req.facts
+		f.Status, f.ResponseBytes, f.ContentType, f.Template = 0, 0, "", ""
+	}
 	m.record(r, d, &s.req.facts)
 	if s.req.before {
 		m.observeBefore(r, d)

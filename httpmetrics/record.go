@@ -123,8 +123,9 @@ func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 		switch {
 		case f.Streaming:
 			m.streaming.Inc()
-		case !f.Hijacked:
-			// django-prometheus observes only responses with a body in memory.
+		case !f.Hijacked && !(f.Panicked && f.Status != 0):
+			// django-prometheus observes only responses with a body in
+			// memory; a panic after the response started cut its body short.
 			m.responseBody.Observe(float64(f.ResponseBytes))
 		}
 		if f.Template != "" {

@@ -36,6 +36,7 @@ type request struct {
 	headerRead   bool // the header was read when the status was written
 	sniffs       bool // net/http detects the content type from the body
 	capturing    bool // body bytes written go into sniff
+	readFromSent bool // ReadFrom passed sniffLen bytes on, over HTTP/1
 	sniffN       int
 	completed    bool // the handler returned normally
 	before       bool // Instrument: record Before's families too
@@ -46,9 +47,18 @@ type stater interface{ httpmetricsState() *state }
 
 func (s *state) httpmetricsState() *state { return s }
 
-// Header returns the wrapped writer's header map.
+// Header returns the wrapped writer's header map. net/http answers with
+// the map as it is when the status is written or, if nobody had asked for
+// the map by then, as it is when it is first asked for after that: the
+// Content-Type is read at that moment, before the handler changes it.
 func (s *state) Header() http.Header {
-	s.req.calledHeader = true
+	r := &s.req
+	if r.wrote && !r.headerRead {
+		r.headerRead = true
+		r.sniffs = s.readHeader(r.facts.Status)
+		r.capturing = r.capturing && r.sniffs
+	}
+	r.calledHeader = true
 	return s.w.Header()
 }
 
@@ -90,7 +100,8 @@ func (s *state) writeHeader(code int) {
 func (s *state) readHeader(code int) (sniffs bool) {
 	h := s.w.Header()
 	if ct, ok := h["Content-Type"]; ok {
-		if len(ct) > 0 {
+		// net/http's HTTP/1 server sends no Content-Type with a 304.
+		if len(ct) > 0 && !(s.req.proto1 && code == http.StatusNotModified) {
 			s.req.facts.ContentType = ct[0]
 		}
 		return false
@@ -177,6 +188,27 @@ func (s *state) settle() {
 	if r.sniffs && r.sniffN > 0 {
 		r.facts.ContentType = sniffedType(s.sniff[:r.sniffN])
 	}
+}
+
+// Body bytes net/http holds before it sends a response's header with them:
+// the size of its buffer over HTTP/1 and over HTTP/2.
+const (
+	heldHTTP1 = 2048
+	heldHTTP2 = 4096
+)
+
+// reached reports whether the response's header has left net/http: after
+// a flush or a hijack, once the body outgrew the buffer net/http holds it
+// in, or after ReadFrom passed 512 bytes on (net/http's HTTP/1 server then
+// flushes, to switch to sendfile). A panic before that leaves the client
+// without the response.
+func (s *state) reached() bool {
+	r := &s.req
+	held := int64(heldHTTP2)
+	if r.proto1 {
+		held = heldHTTP1
+	}
+	return r.facts.Streaming || r.facts.Hijacked || r.facts.ResponseBytes > held || r.readFromSent
 }
 
 func bodyAllowed(code int) bool {
@@ -273,6 +305,7 @@ func (r readerFrom) ReadFrom(src io.Reader) (int64, error) {
 	if !s.req.capturing {
 		n, err := rf.ReadFrom(src)
 		s.req.facts.ResponseBytes += n
+		s.req.readFromSent = s.req.readFromSent || s.req.proto1 && n >= sniffLen
 		return n, err
 	}
 	var n int64
@@ -286,6 +319,7 @@ func (r readerFrom) ReadFrom(src io.Reader) (int64, error) {
 		s.tee = teeReader{}
 	}
 	s.req.facts.ResponseBytes += n
+	s.req.readFromSent = s.req.readFromSent || s.req.proto1 && n >= sniffLen
 	return n, err
 }
 

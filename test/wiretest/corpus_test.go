@@ -181,8 +181,8 @@ func corpus(t *testing.T) []shape {
 		}},
 
 		// HEAD.
-		{name: "HEAD, handler writes a body", method: "HEAD", h: write(htmlBody), after: true, keepAlive: true},
-		{name: "HEAD, handler writes a long body", method: "HEAD", h: write(longText(5000))},
+		{name: "HEAD, handler writes a body", method: "HEAD", h: write(htmlBody), after: true, keepAlive: true, headBody: len(htmlBody)},
+		{name: "HEAD, handler writes a long body", method: "HEAD", h: write(longText(5000)), headBody: 5000},
 		{name: "HEAD, handler writes nothing", method: "HEAD", h: func(w http.ResponseWriter, r *http.Request) {}},
 		{name: "HEAD, Content-Type and Content-Length set", method: "HEAD", h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
@@ -415,6 +415,29 @@ func corpus(t *testing.T) []shape {
 		{name: "panic(http.ErrAbortHandler) before a write", h: func(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}, panics: "abort"},
+		// net/http holds 2048 body bytes over HTTP/1 and 4096 over HTTP/2
+		// before it sends the header: after 3000 bytes an abort leaves an
+		// HTTP/1 client with a truncated response and an HTTP/2 client with
+		// none; after 5000, both have one.
+		{name: "panic(http.ErrAbortHandler) after 3000 bytes", h: func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, longText(3000))
+			panic(http.ErrAbortHandler)
+		}, panics: "abort"},
+		{name: "panic(http.ErrAbortHandler) after 5000 bytes in 100-byte writes", h: func(w http.ResponseWriter, r *http.Request) {
+			writeIn(100, longText(5000))(w, r)
+			panic(http.ErrAbortHandler)
+		}, panics: "abort"},
+		// io.Copy reaches HTTP/1's ReadFrom, which sends the header after
+		// the first 512 bytes to switch to sendfile; HTTP/2 buffers them.
+		{name: "panic(http.ErrAbortHandler) after io.Copy of 600 bytes", h: func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(w, justReader{strings.NewReader(longText(600))})
+			panic(http.ErrAbortHandler)
+		}, panics: "abort"},
+		{name: "panic after a short write", h: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, "partial")
+			panic("boom")
+		}, panics: "string", unanswered: http.StatusInternalServerError},
 		{name: "panic before a write", h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			panic("boom")
