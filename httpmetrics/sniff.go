@@ -23,7 +23,7 @@ const (
 // Most bodies are text (JSON, plain text) or bytes that no signature
 // starts: for those the answer is the one of DetectContentType's last
 // rule, "text/plain; charset=utf-8" unless a byte is binary. Anything that
-// may start a signature (a "<" after white space, a first byte that starts
+// may match a signature (a "<" after white space, the first two bytes of
 // one, an MP4 box, an embedded OpenType font) is left to
 // DetectContentType itself. TestSniffedType and FuzzSniffedType compare
 // the two on every signature of Go's table.
@@ -35,7 +35,7 @@ func sniffedType(data []byte) string {
 	for ws < len(data) && isWS(data[ws]) {
 		ws++
 	}
-	if ws < len(data) && data[ws] == '<' || len(data) > 0 && mayStartSignature[data[0]] ||
+	if ws < len(data) && data[ws] == '<' || len(data) >= 2 && mayStartSignature(string(data[:2])) ||
 		len(data) >= 8 && string(data[4:8]) == "ftyp" ||
 		len(data) >= 36 && data[34] == 'L' && data[35] == 'P' {
 		return http.DetectContentType(data)
@@ -48,16 +48,20 @@ func sniffedType(data []byte) string {
 	return sniffedUTF8
 }
 
-// mayStartSignature marks the first bytes of the signatures
-// http.DetectContentType matches at the start of the data: PDF and
-// PostScript (%), the UTF-16 and UTF-8 byte order marks, icons, TrueType
-// and WebAssembly (0x00), BMP, GIF, RIFF and RAR, PNG, JPEG, AIFF, ID3,
-// Ogg and OpenType, MIDI, WebM, TrueType collections, WOFF, gzip, zip.
-var mayStartSignature = [256]bool{
-	'%': true, 0xFE: true, 0xFF: true, 0xEF: true, 0x00: true,
-	'B': true, 'G': true, 'R': true, 0x89: true, 'F': true, 'I': true,
-	'O': true, 'M': true, 0x1A: true, 't': true, 'w': true, 0x1F: true,
-	'P': true,
+// mayStartSignature reports whether the two bytes p start a signature
+// http.DetectContentType matches at the start of the data, each of which is
+// two bytes long at least: PDF, PostScript, the UTF-16 and UTF-8 byte order
+// marks, icons, BMP, GIF, RIFF (WebP, AVI, WAVE), PNG, JPEG, AIFF, ID3, Ogg,
+// MIDI, WebM, TrueType, OpenType, TrueType collections, WOFF, gzip, zip,
+// RAR, WebAssembly.
+func mayStartSignature(p string) bool {
+	switch p {
+	case "%P", "%!", "\xFE\xFF", "\xFF\xFE", "\xEF\xBB", "\x00\x00", "BM", "GI", "RI",
+		"\x89P", "\xFF\xD8", "FO", "ID", "Og", "MT", "\x1AE", "\x00\x01", "OT", "tt", "wO",
+		"\x1F\x8B", "PK", "Ra", "\x00a":
+		return true
+	}
+	return false
 }
 
 // isWS is white space as the MIME sniffing standard defines it.

@@ -45,11 +45,17 @@ func TestSniffedType(t *testing.T) {
 		check([]byte(s + " and some text after it"))
 		check([]byte(s + "\x00"))
 	}
-	// Every first byte, followed by text and by binary data.
+	// Every first byte and every first two bytes, alone and followed by
+	// text and by binary data.
 	for b := range 256 {
 		check([]byte{byte(b)})
 		check(append([]byte{byte(b)}, "ext after"...))
 		check(append([]byte{byte(b)}, 0x01, 0x02))
+		for c := range 256 {
+			check([]byte{byte(b), byte(c)})
+			check([]byte{byte(b), byte(c), 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'})
+			check([]byte{byte(b), byte(c), 0, 0, 0, 0, 0, 0})
+		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
