@@ -107,14 +107,7 @@ func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
 		p = recover()
 		s.req.facts.Panicked, s.req.facts.Panic = true, p
 	}
-	m.settle(s)
-	if s.req.facts.Panicked && !s.reached() {
-		// The client got nothing of what was written: record the panic as
-		// one before any write.
-		f := &s.req.facts
-		f.Status, f.ResponseBytes, f.ContentType, f.Template = 0, 0, "", ""
-	}
-	m.record(r, d, &s.req.facts)
+	m.recordState(s, r, d)
 	if s.req.before {
 		m.observeBefore(r, d)
 	}
@@ -124,9 +117,16 @@ func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
 	}
 }
 
-// settle is s.settle, contained as record is: whatever the wrapped writer's
-// Header does, the request is recorded.
-func (m *Metrics) settle(s *state) {
+// recordState completes s's facts and records them, contained as record
+// is: whatever the wrapped writer's Header does, the request goes on.
+func (m *Metrics) recordState(s *state, r *http.Request, d time.Duration) {
 	defer func() { _ = recover() }()
 	s.settle()
+	f := &s.req.facts
+	if f.Panicked && !s.reached() {
+		// The client got nothing of what was written: record the panic as
+		// one before any write.
+		f.Status, f.ResponseBytes, f.ContentType, f.Template = 0, 0, "", ""
+	}
+	m.recordFacts(r, d, f)
 }

@@ -75,6 +75,11 @@ func (m *Metrics) Record(r *http.Request, start Mark, f *Facts) {
 // failure ends the recording of this request, not the request.
 func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
 	defer func() { _ = recover() }()
+	m.recordFacts(r, d, f)
+}
+
+// recordFacts is record without the recovery; its callers recover.
+func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 	elapsed := seconds(d)
 
 	view := f.View

@@ -99,6 +99,9 @@ func (s *state) writeHeader(code int) {
 // body, a Content-Encoding is set, or (HTTP/1 only) a Transfer-Encoding.
 func (s *state) readHeader(code int) (sniffs bool) {
 	h := s.w.Header()
+	if len(h) == 0 {
+		return bodyAllowed(code)
+	}
 	if ct, ok := h["Content-Type"]; ok {
 		// net/http's HTTP/1 server sends no Content-Type with a 304.
 		if len(ct) > 0 && !(s.req.proto1 && code == http.StatusNotModified) {
@@ -106,10 +109,19 @@ func (s *state) readHeader(code int) (sniffs bool) {
 		}
 		return false
 	}
-	if !bodyAllowed(code) || h.Get("Content-Encoding") != "" {
+	if !bodyAllowed(code) || first(h["Content-Encoding"]) != "" {
 		return false
 	}
-	return !s.req.proto1 || h.Get("Transfer-Encoding") == ""
+	return !s.req.proto1 || first(h["Transfer-Encoding"]) == ""
+}
+
+// first is the first of a header's values, as http.Header.Get returns it
+// (without canonicalising the key again).
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // Write counts the bytes written and keeps the first ones while net/http
