@@ -1,6 +1,9 @@
 package httpmetrics
 
-import "net/http"
+import (
+	"encoding/binary"
+	"net/http"
+)
 
 // sniffLen is the number of first body bytes net/http reads to detect the
 // content type of a response whose handler named none.
@@ -35,31 +38,53 @@ func sniffedType(data []byte) string {
 	for ws < len(data) && isWS(data[ws]) {
 		ws++
 	}
-	if ws < len(data) && data[ws] == '<' || len(data) >= 2 && mayStartSignature(string(data[:2])) ||
+	if ws < len(data) && data[ws] == '<' || len(data) >= 2 && mayStartSignature(uint16(data[0])<<8|uint16(data[1])) ||
 		len(data) >= 8 && string(data[4:8]) == "ftyp" ||
 		len(data) >= 36 && data[34] == 'L' && data[35] == 'P' {
 		return http.DetectContentType(data)
 	}
-	for _, b := range data[ws:] {
-		if binaryByte[b] {
-			return sniffedBinary
-		}
+	if hasBinary(data[ws:]) {
+		return sniffedBinary
 	}
 	return sniffedUTF8
 }
 
-// mayStartSignature reports whether the two bytes p start a signature
-// http.DetectContentType matches at the start of the data, each of which is
-// two bytes long at least: PDF, PostScript, the UTF-16 and UTF-8 byte order
-// marks, icons, BMP, GIF, RIFF (WebP, AVI, WAVE), PNG, JPEG, AIFF, ID3, Ogg,
-// MIDI, WebM, TrueType, OpenType, TrueType collections, WOFF, gzip, zip,
-// RAR, WebAssembly.
-func mayStartSignature(p string) bool {
+// mayStartSignature reports whether the first two bytes of the data, p
+// (first<<8 | second), start a signature http.DetectContentType matches at
+// the start of the data, each of which is two bytes long at least: PDF,
+// PostScript, the UTF-16 and UTF-8 byte order marks, icons, BMP, GIF, RIFF
+// (WebP, AVI, WAVE), PNG, JPEG, AIFF, ID3, Ogg, MIDI, WebM, TrueType,
+// OpenType, TrueType collections, WOFF, gzip, zip, RAR, WebAssembly.
+func mayStartSignature(p uint16) bool {
 	switch p {
-	case "%P", "%!", "\xFE\xFF", "\xFF\xFE", "\xEF\xBB", "\x00\x00", "BM", "GI", "RI",
-		"\x89P", "\xFF\xD8", "FO", "ID", "Og", "MT", "\x1AE", "\x00\x01", "OT", "tt", "wO",
-		"\x1F\x8B", "PK", "Ra", "\x00a":
+	case '%'<<8 | 'P', '%'<<8 | '!', 0xFEFF, 0xFFFE, 0xEFBB, 0x0000, 'B'<<8 | 'M', 'G'<<8 | 'I',
+		'R'<<8 | 'I', 0x89<<8 | 'P', 0xFFD8, 'F'<<8 | 'O', 'I'<<8 | 'D', 'O'<<8 | 'g', 'M'<<8 | 'T',
+		0x1A<<8 | 'E', 0x0001, 'O'<<8 | 'T', 't'<<8 | 't', 'w'<<8 | 'O', 0x1F8B, 'P'<<8 | 'K',
+		'R'<<8 | 'a', 0x00<<8 | 'a':
 		return true
+	}
+	return false
+}
+
+// hasBinary reports whether data holds a binary data byte, eight bytes at a
+// time: only a word with a byte below 0x20 is looked at byte by byte.
+func hasBinary(data []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(data) >= 8 {
+		x := binary.LittleEndian.Uint64(data)
+		if (x-0x20*ones)&^x&highs != 0 { // some byte is below 0x20
+			for _, b := range data[:8] {
+				if binaryByte[b] {
+					return true
+				}
+			}
+		}
+		data = data[8:]
+	}
+	for _, b := range data {
+		if binaryByte[b] {
+			return true
+		}
 	}
 	return false
 }

@@ -57,6 +57,16 @@ func TestSniffedType(t *testing.T) {
 			check([]byte{byte(b), byte(c), 0, 0, 0, 0, 0, 0})
 		}
 	}
+	// Every control byte at every position of a text, across the words
+	// hasBinary reads.
+	for pos := range 40 {
+		for b := range 0x21 {
+			data := []byte(strings.Repeat("x", 40))
+			data[pos] = byte(b)
+			check(data)
+			check(data[1:])
+		}
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var b bytes.Buffer

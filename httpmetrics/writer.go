@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // state is what After learns about one request. It is the
@@ -555,6 +557,37 @@ func init() {
 // wrapper that offers w's optional interfaces, no more, no fewer, plus
 // Unwrap (and WriteString). Release returns it.
 func wrap(w http.ResponseWriter, r *http.Request) *state {
+	s := pools[kindOf(w)].Get().(*state)
+	s.w = w
+	s.sw, _ = w.(io.StringWriter)
+	s.req.proto1 = r.ProtoMajor == 1
+	return s
+}
+
+// kinds remembers the wrapper kind of the few writer types a server hands
+// its handlers (net/http's HTTP/1 and HTTP/2 writers, a middleware's), found
+// by the type word of the interface value, so that a request makes no
+// interface check once its writer's type was seen. Slots are taken once.
+var kinds [4]atomic.Pointer[writerKind]
+
+type writerKind struct {
+	typ  unsafe.Pointer
+	kind int
+}
+
+// kindOf is the index in wrappers of the wrapper offering w's optional
+// interfaces.
+func kindOf(w http.ResponseWriter) int {
+	typ := (*[2]unsafe.Pointer)(unsafe.Pointer(&w))[0]
+	for i := range kinds {
+		k := kinds[i].Load()
+		if k == nil {
+			break
+		}
+		if k.typ == typ {
+			return k.kind
+		}
+	}
 	i := 0
 	if _, ok := w.(http.Flusher); ok {
 		i |= hasFlusher
@@ -568,11 +601,15 @@ func wrap(w http.ResponseWriter, r *http.Request) *state {
 	if _, ok := w.(http.Pusher); ok {
 		i |= hasPusher
 	}
-	s := pools[i].Get().(*state)
-	s.w = w
-	s.sw, _ = w.(io.StringWriter)
-	s.req.proto1 = r.ProtoMajor == 1
-	return s
+	for j := range kinds {
+		if k := kinds[j].Load(); k == nil {
+			kinds[j].CompareAndSwap(nil, &writerKind{typ, i})
+			break
+		} else if k.typ == typ {
+			break
+		}
+	}
+	return i
 }
 
 // release returns s to its pool, forgetting the request.

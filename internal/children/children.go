@@ -100,14 +100,20 @@ func (b *Bounded[T]) Len() int {
 }
 
 // Observe records v on o, with the exemplar ex returns for ctx when ex is
-// set and returns labels.
+// set and returns labels. Without ex it is one call of o.Observe.
 func Observe(ctx context.Context, o prometheus.Observer, v float64, ex func(context.Context) prometheus.Labels) {
-	if ex != nil {
-		if l := ex(ctx); l != nil && validExemplar(l) {
-			if eo, ok := o.(prometheus.ExemplarObserver); ok {
-				eo.ObserveWithExemplar(v, l)
-				return
-			}
+	if ex == nil {
+		o.Observe(v)
+		return
+	}
+	observeWithExemplar(ctx, o, v, ex)
+}
+
+func observeWithExemplar(ctx context.Context, o prometheus.Observer, v float64, ex func(context.Context) prometheus.Labels) {
+	if l := ex(ctx); l != nil && validExemplar(l) {
+		if eo, ok := o.(prometheus.ExemplarObserver); ok {
+			eo.ObserveWithExemplar(v, l)
+			return
 		}
 	}
 	o.Observe(v)
