@@ -2,8 +2,13 @@
 # The CPU cost of stackprom's HTTP middleware in a real server: the demo
 # with it and without it (-instrument=false), loaded with wrk on loopback.
 #
-#   scripts/realserver.sh [-t THREADS] [-c CONNECTIONS] [-d SECONDS] [-r ROUNDS] [-w WARMUP_SECONDS] [-p PATH]
+#   scripts/realserver.sh [-t THREADS] [-c CONNECTIONS] [-d SECONDS] [-r ROUNDS] [-w WARMUP_SECONDS] [-p PATH] [-P]
 #   (defaults: -t 2 -c 16 -d 20 -r 3 -w 3 -p /help)
+#
+# -P pins the demo to CPU 0 (its GOMAXPROCS is then 1) and wrk to the other
+# CPUs (taskset), so that the two do not take each other's cores: on a
+# 2-core machine the unpinned figures move by several µs per request from
+# run to run.
 #
 # It builds the demo once into a temporary directory. Each round runs the
 # pair, in alternating order (with, without; then without, with; …), so
@@ -26,9 +31,9 @@
 # install wrk) and curl. Everything it writes is under the temporary
 # directory, removed at exit.
 set -euo pipefail
-threads=2 conns=16 secs=20 rounds=3 warm=3 path=/help
+threads=2 conns=16 secs=20 rounds=3 warm=3 path=/help pin=false
 usage() { sed -n '5,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
-while getopts t:c:d:r:w:p:h opt; do
+while getopts t:c:d:r:w:p:Ph opt; do
 	case $opt in
 	t) threads=$OPTARG ;;
 	c) conns=$OPTARG ;;
@@ -36,6 +41,7 @@ while getopts t:c:d:r:w:p:h opt; do
 	r) rounds=$OPTARG ;;
 	w) warm=${OPTARG%s} ;;
 	p) path=$OPTARG ;;
+	P) pin=true ;;
 	*) usage ;;
 	esac
 done
@@ -45,6 +51,12 @@ done
 case $path in /*) ;; *) usage ;; esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
+demo_cpus=() load_cpus=()
+if $pin; then
+	command -v taskset >/dev/null || { echo "realserver.sh: -P needs taskset" >&2; exit 1; }
+	[ "$(nproc)" -ge 2 ] || { echo "realserver.sh: -P needs 2 CPUs at least" >&2; exit 1; }
+	demo_cpus=(taskset -c 0) load_cpus=(taskset -c "1-$(($(nproc) - 1))")
+fi
 for c in wrk curl; do
 	command -v "$c" >/dev/null || { echo "realserver.sh: $c is not installed (apt-get install $c)" >&2; exit 1; }
 done
@@ -95,7 +107,7 @@ processes() {
 # the background and is waited for, so that a signal stops it at once (the
 # EXIT trap stops it by its process id; timeout passes the signal on).
 loadgen() {
-	timeout $(($1 + 30)) wrk -t"$threads" -c"$conns" -d"$1s" "$url$path" >"$2" &
+	"${load_cpus[@]}" timeout $(($1 + 30)) wrk -t"$threads" -c"$conns" -d"$1s" "$url$path" >"$2" &
 	load=$!
 	wait "$load"
 	load=""
@@ -112,7 +124,7 @@ run() {
 	local round=$1 variant=$2 flag="" c0 c1 reqs rps non2xx counted procs gmp
 	url=""
 	[ "$variant" = without ] && flag=-instrument=false
-	env -u GOMAXPROCS "$work/demo" -addr 127.0.0.1:0 -db "$work/demo-$round-$variant.db" $flag >"$work/demo.log" 2>&1 &
+	"${demo_cpus[@]}" env -u GOMAXPROCS "$work/demo" -addr 127.0.0.1:0 -db "$work/demo-$round-$variant.db" $flag >"$work/demo.log" 2>&1 &
 	demo=$!
 	for _ in $(seq 1 100); do
 		url=$(sed -n 's|.*serving on \(http://[^ ]*\)/$|\1|p' "$work/demo.log")
@@ -139,7 +151,7 @@ run() {
 	awk -v tck="$tck" '{ cpu = $5 / tck; printf "%5d  %-8s %10d %11.0f %9.2f %12.2f %10s %14s\n", $1, $2, $3, $4, cpu, cpu * 1e6 / $3, $6, $7 }' <<<"$(tail -1 "$work/rows")"
 }
 
-echo "demo $(go version | awk '{ print $3, $4 }'), $(nproc) cores, CLK_TCK $tck; wrk -t$threads -c$conns -d${secs}s on $path, warm-up ${warm}s, $rounds rounds"
+echo "demo $(go version | awk '{ print $3, $4 }'), $(nproc) cores, CLK_TCK $tck; wrk -t$threads -c$conns -d${secs}s on $path, warm-up ${warm}s, $rounds rounds, pinned: $pin"
 echo "load before: $(uptime)"
 printf '%5s  %-8s %10s %11s %9s %12s %10s %14s\n' round variant requests requests/s "CPU s" "CPU µs/req" gomaxprocs "counted (http)"
 for r in $(seq 1 "$rounds"); do
