@@ -52,6 +52,7 @@ type Metrics struct {
 	exceptionTypes children.Bounded[prometheus.Counter]
 	views          children.Bounded[*viewEntry]
 	viewMemo       children.Memo[*viewEntry]
+	patternMemo    children.Memo[string]
 	charsetMemo    children.Memo[prometheus.Counter]
 
 	// The per-view families; views resolves their children.

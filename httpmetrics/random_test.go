@@ -2,12 +2,15 @@ package httpmetrics_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/stackprom/stackprom"
 	"github.com/stackprom/stackprom/httpmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
 )
@@ -267,4 +271,69 @@ func checkExposition(t *testing.T, reg *prometheus.Registry, sent int) int {
 		t.Fatalf("after %d requests: lint: %v %v", sent, err, problems)
 	}
 	return series
+}
+
+// TestViewCombinations serves one view with more (method, transport,
+// status) combinations than a view resolves together, interleaved, and
+// checks every count: the first combinations go through the view's
+// combined children, the others through each child on its own.
+func TestViewCombinations(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := httpmetrics.MustNew(stackprom.WithRegisterer(reg))
+	h := m.Instrument(httpmetrics.NamedFunc("dogs", func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("status"))
+		w.WriteHeader(code)
+	}))
+	type combination struct {
+		method string
+		tls    bool
+		status int
+	}
+	combos := []combination{
+		{"GET", false, 200}, {"GET", false, 404}, {"POST", false, 201}, {"GET", true, 200},
+		{"GET", false, 500}, {"HEAD", false, 200}, {"PUT", false, 204}, {"POST", true, 201},
+	}
+	want := map[combination]int{}
+	for i := range 400 {
+		c := combos[(i*5+i/8)%len(combos)] // every combination, in a shifting order
+		r := httptest.NewRequest(c.method, "/dogs?status="+strconv.Itoa(c.status), nil)
+		if c.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		want[c]++
+	}
+	byStatus, byMethod, byTransport := map[string]int{}, map[string]int{}, map[string]int{}
+	byView, byStatusView, latency := map[[2]string]int{}, map[[2]string]int{}, map[string]int{}
+	for c, n := range want {
+		status, transport := strconv.Itoa(c.status), "http"
+		if c.tls {
+			transport = "https"
+		}
+		byStatus[status] += n
+		byMethod[c.method] += n
+		byTransport[transport] += n
+		byView[[2]string{transport, c.method}] += n
+		byStatusView[[2]string{status, c.method}] += n
+		latency[c.method] += n
+	}
+	for status, n := range byStatus {
+		stackpromtest.AssertValue(t, reg, float64(n), "http_responses_by_status_total", L{"status": status})
+	}
+	for method, n := range byMethod {
+		stackpromtest.AssertValue(t, reg, float64(n), "http_requests_by_method_total", L{"method": method})
+		stackpromtest.AssertValue(t, reg, float64(latency[method]), "http_requests_latency_by_view_method_seconds_count",
+			L{"view": "dogs", "method": method})
+	}
+	for transport, n := range byTransport {
+		stackpromtest.AssertValue(t, reg, float64(n), "http_requests_by_transport_total", L{"transport": transport})
+	}
+	for k, n := range byView {
+		stackpromtest.AssertValue(t, reg, float64(n), "http_requests_by_view_transport_method_total",
+			L{"view": "dogs", "transport": k[0], "method": k[1]})
+	}
+	for k, n := range byStatusView {
+		stackpromtest.AssertValue(t, reg, float64(n), "http_responses_by_status_view_method_total",
+			L{"status": k[0], "view": "dogs", "method": k[1]})
+	}
 }

@@ -86,8 +86,8 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 	if view == "" && m.route != nil {
 		view = m.routeOf(r)
 	}
-	if view == "" {
-		view = routeView(r.Pattern)
+	if view == "" && r.Pattern != "" {
+		view = m.patternView(r.Pattern)
 	}
 	if view == "" {
 		view = UnnamedView
@@ -113,17 +113,30 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 	}
 
 	mi, ti := methodIndex(r.Method), m.transport(r)
-	m.methodCounter(mi).Inc()
-	m.transportCounter(ti).Inc()
+	e := m.viewEntryFor(r, view)
+	var c *combo
+	if responded {
+		c = e.comboFor(mi, ti, status)
+	}
+	if c != nil {
+		c.byMethod.Inc()
+		c.byTransport.Inc()
+		c.byStatus.Inc()
+	} else {
+		m.methodCounter(mi).Inc()
+		m.transportCounter(ti).Inc()
+		if responded {
+			m.statusCounter(status).Inc()
+		}
+	}
 	if v := r.Header["X-Requested-With"]; len(v) > 0 && v[0] == "XMLHttpRequest" {
 		m.ajax.Inc()
 	}
 	m.requestBody.Observe(float64(max(f.RequestBytes, 0)))
 
 	if responded {
-		m.statusCounter(status).Inc()
-		if c := m.charsetCounter(f.ContentType); c != nil {
-			c.Inc()
+		if cs := m.charsetCounter(f.ContentType); cs != nil {
+			cs.Inc()
 		}
 		switch {
 		case f.Streaming:
@@ -138,15 +151,21 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 		}
 	}
 
-	e := m.viewEntryFor(r, view)
 	if view != UnnamedView {
 		// As Django's process_view, only for requests a route resolved.
 		e.requestCounter(mi, ti).Inc()
 	}
-	if responded {
-		e.statusCounter(mi, status).Inc()
+	var latency prometheus.Observer
+	if c != nil {
+		c.byStatusView.Inc()
+		latency = c.latency
+	} else {
+		if responded {
+			e.statusCounter(mi, status).Inc()
+		}
+		latency = e.latencyObserver(mi)
 	}
-	children.Observe(r.Context(), e.latencyObserver(mi), elapsed, m.exemplar)
+	children.Observe(r.Context(), latency, elapsed, m.exemplar)
 	if abort {
 		e.abortCounter().Inc()
 	}
@@ -154,6 +173,17 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 		m.exceptionTypes.Get(children.Clean(exceptionType(f, abort))).Inc()
 		e.exceptionCounter().Inc()
 	}
+}
+
+// patternView is routeView(pattern), remembered for the patterns of a
+// ServeMux, which are the same strings on every request.
+func (m *Metrics) patternView(pattern string) string {
+	if v, ok := m.patternMemo.Get(pattern); ok {
+		return v
+	}
+	v := routeView(pattern)
+	m.patternMemo.Put(pattern, v)
+	return v
 }
 
 // routeOf is the WithRoute function's route for r, or "" when it panics.

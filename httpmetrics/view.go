@@ -74,6 +74,49 @@ type viewEntry struct {
 	aborts     children.Slot[prometheus.Counter]
 	statuses   [nMethods]atomic.Pointer[[]statusChild]
 	mu         sync.Mutex // serialises additions to statuses
+
+	// combos holds, for the first few (method, transport, status)
+	// combinations the view answers, every child such a response updates
+	// but the request counter, resolved together: one lookup per request.
+	combos [4]atomic.Pointer[combo]
+}
+
+// combo is the children one (method, transport, status) of a view updates.
+type combo struct {
+	mi, ti, status int
+	byMethod       prometheus.Counter
+	byTransport    prometheus.Counter
+	byStatus       prometheus.Counter
+	byStatusView   prometheus.Counter
+	latency        prometheus.Observer
+}
+
+// comboFor returns the children of (mi, ti, status) on this view, or nil
+// once the view's slots hold other combinations (the caller then resolves
+// each child on its own). A slot is filled once, so a view that answers
+// with many statuses allocates nothing per request either way.
+func (e *viewEntry) comboFor(mi, ti, status int) *combo {
+	for i := range e.combos {
+		c := e.combos[i].Load()
+		if c == nil {
+			m := e.m
+			c = &combo{
+				mi: mi, ti: ti, status: status,
+				byMethod:     m.methodCounter(mi),
+				byTransport:  m.transportCounter(ti),
+				byStatus:     m.statusCounter(status),
+				byStatusView: e.statusCounter(mi, status),
+				latency:      e.latencyObserver(mi),
+			}
+			if !e.combos[i].CompareAndSwap(nil, c) {
+				c = e.combos[i].Load()
+			}
+		}
+		if c.mi == mi && c.ti == ti && c.status == status {
+			return c
+		}
+	}
+	return nil
 }
 
 type statusChild struct {
