@@ -4,16 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +17,7 @@ import (
 	"github.com/stackprom/stackprom/internal/testenv"
 	"github.com/stackprom/stackprom/sqlmetrics"
 	"github.com/stackprom/stackprom/stackpromtest"
+	"github.com/stackprom/stackprom/test/internal/dbtest"
 )
 
 // TestConnectToClosedPort: nothing listens on the port; the connection
@@ -66,121 +61,6 @@ func TestConnectToClosedPort(t *testing.T) {
 	}
 }
 
-// pgServer is a PostgreSQL the test runs itself, on a spare port, so that
-// it can stop it.
-type pgServer struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	port int
-	cred *syscall.Credential
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// newPGServer initialises a cluster in a temporary directory. PostgreSQL
-// refuses to run as root; as root, it runs as the postgres user.
-func newPGServer(t *testing.T) *pgServer {
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
-	if len(bins) == 0 {
-		testenv.Unavailable(t, "no postgres binary under /usr/lib/postgresql/*/bin")
-	}
-	s := &pgServer{t: t, bin: filepath.Dir(bins[len(bins)-1]), port: testenv.FreePort(t)}
-	base := t.TempDir()
-	s.dir = filepath.Join(base, "pgdata")
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			testenv.Unavailable(t, "running as root and no postgres user: %v", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		s.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		for d := base; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
-			os.Chmod(d, 0o755) // let the postgres user reach its directory
-		}
-		if err := os.Mkdir(s.dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(s.dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out, err := s.command("initdb", "-D", s.dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput()
-	if err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	return s
-}
-
-func (s *pgServer) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(s.bin, name), args...)
-	if s.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: s.cred}
-	}
-	return cmd
-}
-
-func (s *pgServer) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
-
-// start starts the server and waits until it accepts connections.
-func (s *pgServer) start() {
-	s.t.Helper()
-	s.cmd = s.command("postgres", "-D", s.dir, "-p", strconv.Itoa(s.port), "-c", "listen_addresses=127.0.0.1",
-		"-c", "unix_socket_directories="+s.dir, "-c", "fsync=off", "-c", "max_connections=20", "-c", "shared_buffers=16MB")
-	out := &logWriter{t: s.t}
-	s.cmd.Stdout, s.cmd.Stderr = out, out
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	done := make(chan struct{})
-	s.done = done
-	cmd := s.cmd
-	go func() { cmd.Wait(); close(done) }()
-	s.t.Cleanup(s.stop)
-	db, err := sql.Open("pgx", s.dsn())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer db.Close()
-	deadline := time.Now().Add(30 * time.Second)
-	for db.Ping() != nil {
-		select {
-		case <-done:
-			s.t.Fatal("postgres exited while starting")
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatal("postgres did not accept connections within 30s")
-		}
-	}
-}
-
-// stop stops the server by its process id with a fast shutdown, which
-// ends the sessions at once, and waits for it to exit.
-func (s *pgServer) stop() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-func (s *pgServer) dsn() string {
-	return "postgres://postgres@" + s.addr() + "/postgres?sslmode=disable&connect_timeout=5"
-}
-
-type logWriter struct{ t *testing.T }
-
-func (w *logWriter) Write(p []byte) (int, error) { w.t.Logf("postgres: %s", p); return len(p), nil }
-
 // TestDatabaseStoppedUnderLoad: while four workers query a PostgreSQL, it
 // stops; queries fail with counted errors; it comes back and the pool
 // recovers. Bounded: at most 3000 queries a worker, 2 s each, and each
@@ -189,10 +69,9 @@ func TestDatabaseStoppedUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts its own PostgreSQL")
 	}
-	srv := newPGServer(t)
-	srv.start()
+	srv := dbtest.StartPostgres(t)
 	reg := prometheus.NewRegistry()
-	db, err := sqlmetrics.Open("pgx", srv.dsn(), stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("load"))
+	db, err := sqlmetrics.Open("pgx", srv.DSN(), stackprom.WithRegisterer(reg), sqlmetrics.WithAlias("load"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,11 +121,11 @@ func TestDatabaseStoppedUnderLoad(t *testing.T) {
 		t.Fatalf("%d queries failed with the database up", failed.Load())
 	}
 
-	srv.stop()
+	srv.Stop()
 	okStopped := ok.Load()
 	waitFor("20 failures", func() bool { return failed.Load() >= 20 })
 
-	srv.start()
+	srv.Start()
 	failedBack := failed.Load()
 	waitFor("recovery", func() bool { return ok.Load() >= okStopped+200 })
 	close(stop)

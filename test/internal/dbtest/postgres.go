@@ -71,7 +71,7 @@ func StartPostgres(t *testing.T) *Postgres {
 	if err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	p.start()
+	p.Start()
 	return p
 }
 
@@ -88,7 +88,9 @@ func (p *Postgres) DSN() string {
 	return "postgres://postgres@127.0.0.1:" + strconv.Itoa(p.port) + "/postgres?sslmode=disable&connect_timeout=5"
 }
 
-func (p *Postgres) start() {
+// Start starts the server (again, after Stop) and waits until it accepts
+// queries, at most 60 s.
+func (p *Postgres) Start() {
 	p.t.Helper()
 	p.cmd = p.command("postgres", "-D", p.dir, "-p", strconv.Itoa(p.port), "-c", "listen_addresses=127.0.0.1",
 		"-c", "unix_socket_directories="+p.dir, "-c", "fsync=off", "-c", "max_connections=20", "-c", "shared_buffers=16MB")
@@ -100,7 +102,7 @@ func (p *Postgres) start() {
 	p.done = make(chan struct{})
 	cmd, done := p.cmd, p.done
 	go func() { cmd.Wait(); close(done) }()
-	p.t.Cleanup(p.stop)
+	p.t.Cleanup(p.Stop)
 	db, err := sql.Open("pgx", p.DSN())
 	if err != nil {
 		p.t.Fatal(err)
@@ -148,10 +150,10 @@ func (p *Postgres) Resume() {
 	p.paused = nil
 }
 
-// stop resumes the server if paused, then stops it by its process id with
+// Stop resumes the server if paused, then stops it by its process id with
 // a fast shutdown (SIGINT), which ends the sessions at once, and waits for
-// it to exit (SIGKILL after 30 s).
-func (p *Postgres) stop() {
+// it to exit (SIGKILL after 30 s). The test's end stops it too.
+func (p *Postgres) Stop() {
 	p.Resume()
 	select {
 	case <-p.done:
