@@ -510,6 +510,13 @@ func BenchmarkHTTP(b *testing.B) {
 
 func benchmarkHTTP(b *testing.B, mode string, h http.Handler, hd handler) {
 	serveAs(b, h, hd) // resolve label children outside the timing
+	serveLoop(b, mode, h)
+}
+
+// serveLoop serves app's request through h b.N times, from one goroutine
+// (mode "serial") or from GOMAXPROCS goroutines, each with its own sink
+// and request, and reports allocations and cpu-ns/op.
+func serveLoop(b *testing.B, mode string, h http.Handler) {
 	b.ReportAllocs()
 	if mode == "serial" {
 		w, r := newSink(), newRequest()
@@ -558,14 +565,7 @@ func BenchmarkStackpromParts(b *testing.B) {
 			m := httpmetrics.MustNew(stackprom.WithRegisterer(prometheus.NewRegistry()))
 			h := p.mw(m)(p.hd.app())
 			serveAs(b, h, p.hd)
-			b.ReportAllocs()
-			w, r := newSink(), newRequest()
-			cpu := startCPU()
-			for b.Loop() {
-				h.ServeHTTP(w, r)
-				w.reset()
-			}
-			cpu.report(b)
+			serveLoop(b, "serial", h)
 		})
 	}
 }

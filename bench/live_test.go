@@ -56,28 +56,7 @@ func BenchmarkLive(b *testing.B) {
 	for _, mode := range []string{"serial", "parallel"} {
 		for _, v := range liveVariants {
 			b.Run("mode="+mode+"/live="+v.name, func(b *testing.B) {
-				h := liveApp(b, v.mount, v.open)
-				b.ReportAllocs()
-				if mode == "serial" {
-					w, r := newSink(), newRequest()
-					cpu := startCPU()
-					for b.Loop() {
-						h.ServeHTTP(w, r)
-						w.reset()
-					}
-					cpu.report(b)
-					return
-				}
-				b.ResetTimer()
-				cpu := startCPU()
-				b.RunParallel(func(pb *testing.PB) {
-					w, r := newSink(), newRequest()
-					for pb.Next() {
-						h.ServeHTTP(w, r)
-						w.reset()
-					}
-				})
-				cpu.report(b)
+				serveLoop(b, mode, liveApp(b, v.mount, v.open))
 			})
 		}
 	}
