@@ -54,13 +54,10 @@ func (s *state) httpmetricsState() *state { return s }
 // the map by then, as it is when it is first asked for after that: the
 // Content-Type is read at that moment, before the handler changes it.
 func (s *state) Header() http.Header {
-	r := &s.req
-	if r.wrote && !r.headerRead {
-		r.headerRead = true
-		r.sniffs = s.readHeader(r.facts.Status)
-		r.capturing = r.capturing && r.sniffs
+	if s.req.wrote && !s.req.headerRead {
+		s.freezeHeader()
 	}
-	r.calledHeader = true
+	s.req.calledHeader = true
 	return s.w.Header()
 }
 
@@ -86,13 +83,20 @@ func (s *state) writeHeader(code int) {
 	r := &s.req
 	r.wrote = true
 	r.facts.Status = code
-	if r.calledHeader {
-		r.headerRead = true
-		r.sniffs = s.readHeader(code)
-		r.capturing = r.sniffs
-		return
-	}
 	r.capturing = bodyAllowed(code)
+	if r.calledHeader {
+		s.freezeHeader()
+	}
+}
+
+// freezeHeader reads the header as net/http answers with it: the
+// Content-Type, and whether net/http detects one from the body (the
+// bytes are kept only then).
+func (s *state) freezeHeader() {
+	r := &s.req
+	r.headerRead = true
+	r.sniffs = s.readHeader(r.facts.Status)
+	r.capturing = r.capturing && r.sniffs
 }
 
 // readHeader takes the Content-Type from the header and reports whether,
@@ -134,9 +138,7 @@ func (s *state) Write(p []byte) (int, error) {
 	}
 	n, err := s.w.Write(p)
 	s.req.facts.ResponseBytes += int64(n)
-	if s.req.capturing && n > 0 && n <= len(p) {
-		s.capture(p[:n])
-	}
+	capture(s, p, n)
 	return n, err
 }
 
@@ -154,16 +156,17 @@ func (s *state) WriteString(p string) (int, error) {
 		n, err = s.w.Write([]byte(p))
 	}
 	s.req.facts.ResponseBytes += int64(n)
-	if s.req.capturing && n > 0 && n <= len(p) {
-		m := copy(s.sniff[s.req.sniffN:], p[:n])
-		s.captured(m)
-	}
+	capture(s, p, n)
 	return n, err
 }
 
-// capture keeps what p adds to the first sniffLen bytes of the body.
-func (s *state) capture(p []byte) {
-	s.captured(copy(s.sniff[s.req.sniffN:], p))
+// capture keeps what the first n bytes of p, those the wrapped writer
+// took, add to the first sniffLen bytes of the body, while s captures. n
+// is checked: a writer may report any count.
+func capture[P []byte | string](s *state, p P, n int) {
+	if s.req.capturing && n > 0 && n <= len(p) {
+		s.captured(copy(s.sniff[s.req.sniffN:], p[:n]))
+	}
 }
 
 func (s *state) captured(n int) {
@@ -188,16 +191,11 @@ func (s *state) flushed() {
 // written, and the charset of one whose type net/http detects.
 func (s *state) settle() {
 	r := &s.req
-	if !r.wrote {
-		// Nothing written: net/http sends 200 with the header as it is
-		// now, and no body to detect a type from.
-		if ct := s.w.Header()["Content-Type"]; len(ct) > 0 {
-			r.facts.ContentType = ct[0]
-		}
-		return
-	}
 	if !r.headerRead {
-		r.sniffs = s.readHeader(r.facts.Status)
+		// The handler asked for no header map before its status, or
+		// wrote nothing (net/http then sends 200 with the header as it
+		// is now, and no body to detect a type from).
+		s.freezeHeader()
 	}
 	if r.sniffs && r.sniffN > 0 {
 		r.facts.ContentType = sniffedType(s.sniff[:r.sniffN])
@@ -316,15 +314,11 @@ func (r readerFrom) ReadFrom(src io.Reader) (int64, error) {
 		s.writeHeader(http.StatusOK)
 	}
 	rf := s.w.(io.ReaderFrom)
-	if !s.req.capturing {
-		n, err := rf.ReadFrom(src)
-		s.req.facts.ResponseBytes += n
-		s.req.readFromSent = s.req.readFromSent || s.req.proto1 && n >= sniffLen
-		return n, err
-	}
 	var n int64
 	var err error
-	if peeked, ok := s.peek(src); ok {
+	if !s.req.capturing {
+		n, err = rf.ReadFrom(src)
+	} else if peeked, ok := s.peek(src); ok {
 		n, err = rf.ReadFrom(src)
 		s.captured(int(min(int64(peeked), max(n, 0)))) // what was really sent
 	} else {
@@ -373,9 +367,7 @@ type teeReader struct {
 
 func (t *teeReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	if t.s.req.capturing && n > 0 && n <= len(p) {
-		t.s.capture(p[:n])
-	}
+	capture(t.s, p, n)
 	return n, err
 }
 
