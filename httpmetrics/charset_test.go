@@ -3,7 +3,6 @@ package httpmetrics_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,14 +134,7 @@ func TestCountedCharsetIsTheOneSent(t *testing.T) {
 			t.Run(proto+"/"+name, func(t *testing.T) {
 				reg := prometheus.NewRegistry()
 				m := httpmetrics.MustNew(stackprom.WithRegisterer(reg))
-				srv := httptest.NewUnstartedServer(m.After(h))
-				if proto == "HTTP/2" {
-					srv.EnableHTTP2 = true
-					srv.StartTLS()
-				} else {
-					srv.Start()
-				}
-				defer srv.Close()
+				srv := startServer(t, proto, m.After(h))
 				resp, err := srv.Client().Get(srv.URL)
 				if err != nil {
 					t.Fatal(err)

@@ -57,6 +57,20 @@ func newRegistryMetrics(t *testing.T, opts ...httpmetrics.Option) (*httpmetrics.
 	return m, reg
 }
 
+// startServer serves h over proto, "HTTP/1.1" or "HTTP/2" (over TLS), until
+// the test ends; its Client speaks that protocol.
+func startServer(t *testing.T, proto string, h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	if proto == "HTTP/2" {
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestResponseControllerOnRealServers(t *testing.T) {
 	for _, proto := range []string{"HTTP/1.1", "HTTP/2"} {
 		t.Run(proto, func(t *testing.T) {
@@ -82,14 +96,7 @@ func TestResponseControllerOnRealServers(t *testing.T) {
 				}
 				io.WriteString(w, "second\n")
 			}))
-			srv := httptest.NewUnstartedServer(h)
-			if proto == "HTTP/2" {
-				srv.EnableHTTP2 = true
-				srv.StartTLS()
-			} else {
-				srv.Start()
-			}
-			defer srv.Close()
+			srv := startServer(t, proto, h)
 			resp, err := srv.Client().Get(srv.URL)
 			if err != nil {
 				t.Fatal(err)
