@@ -45,13 +45,7 @@ func WithLivePath(path string) ServerOption {
 // (slowloris) is cut at d. The default is 10 s, ample for a scrape, which
 // is one small GET. A d that is not positive is an error.
 func WithReadTimeout(d time.Duration) ServerOption {
-	return config.ServerFunc(func(c *config.Config) {
-		if d <= 0 {
-			c.Fail(errorf("WithReadTimeout(%v): need a positive duration", d))
-			return
-		}
-		c.Export.ReadTimeout = d
-	})
+	return positiveDuration("WithReadTimeout", d, func(e *config.Export) *time.Duration { return &e.ReadTimeout })
 }
 
 // WithWriteTimeout bounds the time the metrics server takes to answer a
@@ -62,13 +56,7 @@ func WithReadTimeout(d time.Duration) ServerOption {
 // the handler's default 10 s and 5 s to write. A d that is not positive is
 // an error.
 func WithWriteTimeout(d time.Duration) ServerOption {
-	return config.ServerFunc(func(c *config.Config) {
-		if d <= 0 {
-			c.Fail(errorf("WithWriteTimeout(%v): need a positive duration", d))
-			return
-		}
-		c.Export.WriteTimeout = d
-	})
+	return positiveDuration("WithWriteTimeout", d, func(e *config.Export) *time.Duration { return &e.WriteTimeout })
 }
 
 // WithIdleTimeout sets how long the metrics server keeps an idle keep-alive
@@ -78,12 +66,19 @@ func WithWriteTimeout(d time.Duration) ServerOption {
 // while connections left idle do not pile up. A d that is not positive is
 // an error.
 func WithIdleTimeout(d time.Duration) ServerOption {
+	return positiveDuration("WithIdleTimeout", d, func(e *config.Export) *time.Duration { return &e.IdleTimeout })
+}
+
+// positiveDuration is the ServerOption named name that sets the field of the
+// export configuration that field returns to d, or fails when d is not
+// positive.
+func positiveDuration(name string, d time.Duration, field func(*config.Export) *time.Duration) ServerOption {
 	return config.ServerFunc(func(c *config.Config) {
 		if d <= 0 {
-			c.Fail(errorf("WithIdleTimeout(%v): need a positive duration", d))
+			c.Fail(errorf("%s(%v): need a positive duration", name, d))
 			return
 		}
-		c.Export.IdleTimeout = d
+		*field(&c.Export) = d
 	})
 }
 
