@@ -27,9 +27,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // fakeClock makes every reading 10 ms later than the previous one.
 func fakeClock(t *testing.T) {
 	var ticks atomic.Int64
-	old := now
-	now = func() time.Duration { return time.Duration(ticks.Add(1)) * 10 * time.Millisecond }
-	t.Cleanup(func() { now = old })
+	fakeNow = func() time.Duration { return time.Duration(ticks.Add(1)) * 10 * time.Millisecond }
+	t.Cleanup(func() { fakeNow = nil })
 }
 
 // scenario sends requests that move every HTTP family.
@@ -190,9 +189,8 @@ func TestDjangoPresetNames(t *testing.T) {
 
 // Instrument records exactly what Before around After records.
 func TestInstrumentEqualsBeforeAfter(t *testing.T) {
-	old := now
-	now = func() time.Duration { return time.Second } // a stopped clock: every latency 0
-	t.Cleanup(func() { now = old })
+	fakeNow = func() time.Duration { return time.Second } // a stopped clock: every latency 0
+	t.Cleanup(func() { fakeNow = nil })
 	expose := func(stack func(*Metrics, http.Handler) http.Handler) string {
 		reg := prometheus.NewRegistry()
 		m, err := New(stackprom.WithRegisterer(reg))

@@ -178,3 +178,40 @@ func errorOfType(path string) error {
 	}
 	return http.ErrNoCookie
 }
+
+// Past WithMaxViews, named views and requests no route resolved share the
+// "<other>" view; only the named ones count in requests by view, as Django
+// counts only requests a route resolved, whichever comes first.
+func TestOverflowSharedByUnnamedRequests(t *testing.T) {
+	m, reg := newRegistryMetrics(t,
+		httpmetrics.WithRoute(func(r *http.Request) string {
+			if strings.HasPrefix(r.URL.Path, "/named/") {
+				return r.URL.Path
+			}
+			return ""
+		}),
+		httpmetrics.WithMaxViews(1),
+	)
+	h := m.After(http.NotFoundHandler())
+	for _, p := range []string{"/named/a", "/x", "/named/b", "/y", "/named/c", "/named/a"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+	}
+	for _, c := range []struct {
+		family string
+		labels L
+		want   float64
+	}{
+		{"http_requests_by_view_transport_method_total", L{"view": "/named/a", "transport": "http", "method": "GET"}, 2},
+		{"http_requests_by_view_transport_method_total", L{"view": "<other>", "transport": "http", "method": "GET"}, 2},
+		{"http_responses_by_status_view_method_total", L{"status": "404", "view": "<other>", "method": "GET"}, 4},
+		{"http_responses_by_status_view_method_total", L{"status": "404", "view": "/named/a", "method": "GET"}, 2},
+	} {
+		if v, _ := stackpromtest.Value(t, reg, c.family, c.labels); v != c.want {
+			t.Errorf("%s %v = %v, want %v", c.family, c.labels, v, c.want)
+		}
+	}
+	if v, ok := stackpromtest.Value(t, reg, "http_requests_by_view_transport_method_total",
+		L{"view": "<unnamed view>", "transport": "http", "method": "GET"}); ok {
+		t.Errorf("requests by view has an <unnamed view> series (%v)", v)
+	}
+}

@@ -52,7 +52,7 @@ type Metrics struct {
 	exceptionTypes children.Bounded[prometheus.Counter]
 	views          children.Bounded[*viewEntry]
 	viewMemo       children.Memo[*viewEntry]
-	patternMemo    children.Memo[string]
+	patternMemo    children.Memo[patternView]
 	charsetMemo    children.Memo[prometheus.Counter]
 
 	// The per-view families; views resolves their children.
@@ -99,7 +99,7 @@ func New(opts ...Option) (*Metrics, error) {
 		latencyByView:   b.HistogramVec(schema.HTTPLatencyByView, extra...),
 		exceptionsView:  b.CounterVec(schema.HTTPExceptionsByView, extra...),
 		abortsView:      b.CounterVec(schema.HTTPAbortsByView, extra...),
-		exclude:         c.HTTP.Exclude,
+		exclude:         nilIfEmpty(c.HTTP.Exclude),
 		proxyHeader:     c.HTTP.ProxyHeader,
 		proxyValue:      c.HTTP.ProxyValue,
 		route:           c.HTTP.Route,
@@ -141,6 +141,13 @@ func contained(ex func(context.Context) prometheus.Labels) func(context.Context)
 		}()
 		return ex(ctx)
 	}
+}
+
+func nilIfEmpty(m map[string]struct{}) map[string]struct{} {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func bounded(v *prometheus.CounterVec, max int) children.Bounded[prometheus.Counter] {
@@ -195,19 +202,30 @@ func (m *Metrics) transport(r *http.Request) int {
 	return 0
 }
 
+// excluded reports whether name, a path or a view, is excluded. Without
+// exclusions (m.exclude is nil then) it is one comparison, inlined.
 func (m *Metrics) excluded(name string) bool {
-	if len(m.exclude) == 0 {
-		return false
-	}
+	return m.exclude != nil && m.isExcluded(name)
+}
+
+func (m *Metrics) isExcluded(name string) bool {
 	_, ok := m.exclude[name]
 	return ok
 }
 
-// monotonic clock: one vDSO read per call, no wall-clock read.
-var (
-	epoch = time.Now()
-	now   = func() time.Duration { return time.Since(epoch) }
-)
+// epoch is the origin of now's monotonic clock.
+var epoch = time.Now()
+
+// fakeNow, when set (by tests), is now's clock.
+var fakeNow func() time.Duration
+
+// now reads the monotonic clock: one vDSO read, no wall-clock read.
+func now() time.Duration {
+	if fakeNow != nil {
+		return fakeNow()
+	}
+	return time.Since(epoch)
+}
 
 func seconds(d time.Duration) float64 { return float64(d) / float64(time.Second) }
 

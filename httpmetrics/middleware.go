@@ -1,8 +1,12 @@
 package httpmetrics
 
 import (
+	"io"
 	"net/http"
 	"time"
+	"unsafe"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stackprom/stackprom/internal/children"
 )
@@ -33,7 +37,17 @@ func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
 func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
 	m.inFlight.Add(-1)
 	m.responsesBefore.Inc()
-	children.Observe(r.Context(), m.latencyBefore, seconds(d), m.exemplar)
+	m.observe(r, m.latencyBefore, seconds(d))
+}
+
+// observe records v in o, with an exemplar when WithExemplar gave a
+// function.
+func (m *Metrics) observe(r *http.Request, o prometheus.Observer, v float64) {
+	if m.exemplar == nil {
+		o.Observe(v)
+		return
+	}
+	children.Observe(r.Context(), o, v, m.exemplar)
 }
 
 // After is the middleware around the router, django-prometheus's
@@ -82,7 +96,7 @@ func (m *Metrics) handler(next http.Handler, before bool) http.Handler {
 		}
 		s := wrap(w, r)
 		s.req.before = before
-		if r.Body != nil && r.Body != http.NoBody {
+		if hasBody(r) {
 			// Not pooled: a handler that reads the body after it returned
 			// must get net/http's error, never another request's bytes.
 			s.req.body = &BodyCounter{rc: r.Body}
@@ -92,6 +106,19 @@ func (m *Metrics) handler(next http.Handler, before bool) http.Handler {
 		next.ServeHTTP(s.self, r)
 		s.req.completed = true
 	})
+}
+
+// noBodyType is the dynamic type of http.NoBody as an io.ReadCloser.
+var noBodyType = typeOf(http.NoBody)
+
+// typeOf is the type word of rc, the itab of its dynamic type.
+func typeOf(rc io.ReadCloser) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&rc))[0] }
+
+// hasBody reports whether r has a body other than http.NoBody. NoBody's
+// type has no fields, so every value of it is NoBody: comparing the types
+// is enough, without the runtime call that comparing interfaces makes.
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && typeOf(r.Body) != noBodyType
 }
 
 // done runs deferred, so that it can recover a panic to record it. It
@@ -120,7 +147,7 @@ func (m *Metrics) done(s *state, r *http.Request, start time.Duration) {
 // recordState completes s's facts and records them, contained as record
 // is: whatever the wrapped writer's Header does, the request goes on.
 func (m *Metrics) recordState(s *state, r *http.Request, d time.Duration) {
-	defer func() { _ = recover() }()
+	defer dropPanic()
 	s.settle()
 	f := &s.req.facts
 	if f.Panicked && !s.reached() {

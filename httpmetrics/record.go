@@ -74,26 +74,31 @@ func (m *Metrics) Record(r *http.Request, start Mark, f *Facts) {
 // are contained, and should anything else inside stackprom fail, the
 // failure ends the recording of this request, not the request.
 func (m *Metrics) record(r *http.Request, d time.Duration, f *Facts) {
-	defer func() { _ = recover() }()
+	defer dropPanic()
 	m.recordFacts(r, d, f)
 }
 
+// dropPanic, deferred, ends a panic inside stackprom's recording.
+func dropPanic() { _ = recover() }
+
 // recordFacts is record without the recovery; its callers recover.
 func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
-	elapsed := seconds(d)
-
-	view := f.View
+	view, e := f.View, (*viewEntry)(nil)
 	if view == "" && m.route != nil {
 		view = m.routeOf(r)
 	}
 	if view == "" && r.Pattern != "" {
-		view = m.patternView(r.Pattern)
+		p := m.patternOf(r.Pattern)
+		view, e = p.view, p.entry
 	}
 	if view == "" {
 		view = UnnamedView
 	}
 	if m.excluded(view) {
 		return
+	}
+	if e == nil {
+		e = m.viewEntryFor(r, view)
 	}
 
 	// An abort before anything was written leaves the client without a
@@ -112,22 +117,22 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 		status = 0 // one "<invalid status>" value for all
 	}
 
-	mi, ti := methodIndex(r.Method), m.transport(r)
-	e := m.viewEntryFor(r, view)
+	// c holds the children this request updates, found together for the
+	// view's first few combinations, resolved one by one for any other.
+	mi, ti, named := methodIndex(r.Method), m.transport(r), view != UnnamedView
 	var c *combo
 	if responded {
-		c = e.comboFor(mi, ti, status)
+		c = e.comboFor(mi, ti, status, named)
 	}
-	if c != nil {
-		c.byMethod.Inc()
-		c.byTransport.Inc()
+	if c == nil {
+		var each combo
+		e.resolve(&each, mi, ti, status, responded, named)
+		c = &each
+	}
+	c.byMethod.Inc()
+	c.byTransport.Inc()
+	if responded {
 		c.byStatus.Inc()
-	} else {
-		m.methodCounter(mi).Inc()
-		m.transportCounter(ti).Inc()
-		if responded {
-			m.statusCounter(status).Inc()
-		}
 	}
 	if v := r.Header["X-Requested-With"]; len(v) > 0 && v[0] == "XMLHttpRequest" {
 		m.ajax.Inc()
@@ -151,21 +156,14 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 		}
 	}
 
-	if view != UnnamedView {
+	if named {
 		// As Django's process_view, only for requests a route resolved.
-		e.requestCounter(mi, ti).Inc()
+		c.byView.Inc()
 	}
-	var latency prometheus.Observer
-	if c != nil {
+	if responded {
 		c.byStatusView.Inc()
-		latency = c.latency
-	} else {
-		if responded {
-			e.statusCounter(mi, status).Inc()
-		}
-		latency = e.latencyObserver(mi)
 	}
-	children.Observe(r.Context(), latency, elapsed, m.exemplar)
+	m.observe(r, c.latency, seconds(d))
 	if abort {
 		e.abortCounter().Inc()
 	}
@@ -175,15 +173,26 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 	}
 }
 
-// patternView is routeView(pattern), remembered for the patterns of a
+// patternView is what a ServeMux pattern resolves to: its view, and the
+// view's entry when the entry depends on the view alone (no labeler) and
+// the view is not excluded.
+type patternView struct {
+	view  string
+	entry *viewEntry
+}
+
+// patternOf resolves a ServeMux pattern, remembered for the patterns of a
 // ServeMux, which are the same strings on every request.
-func (m *Metrics) patternView(pattern string) string {
-	if v, ok := m.patternMemo.Get(pattern); ok {
-		return v
+func (m *Metrics) patternOf(pattern string) patternView {
+	if p, ok := m.patternMemo.Get(pattern); ok {
+		return p
 	}
-	v := routeView(pattern)
-	m.patternMemo.Put(pattern, v)
-	return v
+	p := patternView{view: routeView(pattern)}
+	if m.labeler == nil && !m.excluded(p.view) {
+		p.entry = m.views.Get(children.Clean(p.view))
+	}
+	m.patternMemo.Put(pattern, p)
+	return p
 }
 
 // routeOf is the WithRoute function's route for r, or "" when it panics.
@@ -225,7 +234,7 @@ func (m *Metrics) viewEntryFor(r *http.Request, view string) *viewEntry {
 // label calls the labeler; when it panics, the values it set before are
 // kept and the others stay empty.
 func (m *Metrics) label(r *http.Request, values []string) {
-	defer func() { _ = recover() }()
+	defer dropPanic()
 	m.labeler(r, values)
 }
 

@@ -76,47 +76,65 @@ type viewEntry struct {
 	mu         sync.Mutex // serialises additions to statuses
 
 	// combos holds, for the first few (method, transport, status)
-	// combinations the view answers, every child such a response updates
-	// but the request counter, resolved together: one lookup per request.
+	// combinations the view answers, every child such a response updates,
+	// resolved together: one lookup per request.
 	combos [4]atomic.Pointer[combo]
 }
 
 // combo is the children one (method, transport, status) of a view updates.
 type combo struct {
 	mi, ti, status int
+	named          bool // the view is not UnnamedView
 	byMethod       prometheus.Counter
 	byTransport    prometheus.Counter
-	byStatus       prometheus.Counter
-	byStatusView   prometheus.Counter
+	byStatus       prometheus.Counter // nil when nothing was responded
+	byView         prometheus.Counter // nil unless named
+	byStatusView   prometheus.Counter // nil when nothing was responded
 	latency        prometheus.Observer
 }
 
-// comboFor returns the children of (mi, ti, status) on this view, or nil
-// once the view's slots hold other combinations (the caller then resolves
-// each child on its own). A slot is filled once, so a view that answers
-// with many statuses allocates nothing per request either way.
-func (e *viewEntry) comboFor(mi, ti, status int) *combo {
+// comboFor returns the children of (mi, ti, status) on this view, for a
+// request that got a response (named: to a view a route resolved), or nil once the view's slots hold other
+// combinations (the caller then resolves each child on its own). A slot is
+// filled once, so a view that answers with many statuses allocates nothing
+// per request either way.
+func (e *viewEntry) comboFor(mi, ti, status int, named bool) *combo {
 	for i := range e.combos {
 		c := e.combos[i].Load()
 		if c == nil {
-			m := e.m
-			c = &combo{
-				mi: mi, ti: ti, status: status,
-				byMethod:     m.methodCounter(mi),
-				byTransport:  m.transportCounter(ti),
-				byStatus:     m.statusCounter(status),
-				byStatusView: e.statusCounter(mi, status),
-				latency:      e.latencyObserver(mi),
-			}
+			c = new(combo)
+			e.resolve(c, mi, ti, status, true, named)
 			if !e.combos[i].CompareAndSwap(nil, c) {
 				c = e.combos[i].Load()
 			}
 		}
-		if c.mi == mi && c.ti == ti && c.status == status {
+		if c.mi == mi && c.ti == ti && c.status == status && c.named == named {
 			return c
 		}
 	}
 	return nil
+}
+
+// resolve fills c with the children of (mi, ti, status) on this view; the
+// status ones only when the request got a response (responded), and the
+// request counter only for a view a route resolved (named; the overflow
+// entry serves both kinds): a child resolved is a series exported, so none
+// is resolved that the request does not count in.
+func (e *viewEntry) resolve(c *combo, mi, ti, status int, responded, named bool) {
+	m := e.m
+	*c = combo{
+		mi: mi, ti: ti, status: status, named: named,
+		byMethod:    m.methodCounter(mi),
+		byTransport: m.transportCounter(ti),
+		latency:     e.latencyObserver(mi),
+	}
+	if responded {
+		c.byStatus = m.statusCounter(status)
+		c.byStatusView = e.statusCounter(mi, status)
+	}
+	if named {
+		c.byView = e.requestCounter(mi, ti)
+	}
 }
 
 type statusChild struct {

@@ -18,7 +18,6 @@ import (
 // the handler must not use its ResponseWriter after it returns.
 type state struct {
 	w    http.ResponseWriter
-	sw   io.StringWriter     // w, when it has WriteString
 	self http.ResponseWriter // the wrapper holding this state
 	kind int                 // the index of the wrapper's type in wrappers and pools
 	req  request
@@ -150,8 +149,8 @@ func (s *state) WriteString(p string) (int, error) {
 	}
 	var n int
 	var err error
-	if s.sw != nil {
-		n, err = s.sw.WriteString(p)
+	if sw, ok := s.w.(io.StringWriter); ok {
+		n, err = sw.WriteString(p)
 	} else {
 		n, err = s.w.Write([]byte(p))
 	}
@@ -551,7 +550,6 @@ func init() {
 func wrap(w http.ResponseWriter, r *http.Request) *state {
 	s := pools[kindOf(w)].Get().(*state)
 	s.w = w
-	s.sw, _ = w.(io.StringWriter)
 	s.req.proto1 = r.ProtoMajor == 1
 	return s
 }
@@ -606,7 +604,7 @@ func kindOf(w http.ResponseWriter) int {
 
 // release returns s to its pool, forgetting the request.
 func (s *state) release() {
-	s.w, s.sw, s.tee = nil, nil, teeReader{}
+	s.w, s.tee = nil, teeReader{}
 	s.req = request{}
 	pools[s.kind].Put(s)
 }
