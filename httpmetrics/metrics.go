@@ -194,12 +194,16 @@ func (m *Metrics) transport(r *http.Request) int {
 	if r.TLS != nil {
 		return 1
 	}
-	if m.proxyHeader != "" {
-		if v := r.Header[m.proxyHeader]; len(v) > 0 && strings.EqualFold(strings.TrimSpace(v[0]), m.proxyValue) {
-			return 1
-		}
+	if m.proxyHeader != "" && m.proxied(r) {
+		return 1
 	}
 	return 0
+}
+
+// proxied reports whether the trusted proxy header says https.
+func (m *Metrics) proxied(r *http.Request) bool {
+	v := r.Header[m.proxyHeader]
+	return len(v) > 0 && strings.EqualFold(strings.TrimSpace(v[0]), m.proxyValue)
 }
 
 // excluded reports whether name, a path or a view, is excluded. Without

@@ -37,16 +37,17 @@ func (m *Metrics) doneBefore(r *http.Request, start time.Duration) {
 func (m *Metrics) observeBefore(r *http.Request, d time.Duration) {
 	m.inFlight.Add(-1)
 	m.responsesBefore.Inc()
-	m.observe(r, m.latencyBefore, seconds(d))
+	if m.exemplar == nil {
+		m.latencyBefore.Observe(seconds(d))
+	} else {
+		m.observeExemplar(r, m.latencyBefore, seconds(d))
+	}
 }
 
-// observe records v in o, with an exemplar when WithExemplar gave a
-// function.
-func (m *Metrics) observe(r *http.Request, o prometheus.Observer, v float64) {
-	if m.exemplar == nil {
-		o.Observe(v)
-		return
-	}
+// observeExemplar observes v in o with WithExemplar's function. Callers
+// check m.exemplar themselves and call o.Observe when it is nil: one
+// interface call.
+func (m *Metrics) observeExemplar(r *http.Request, o prometheus.Observer, v float64) {
 	children.Observe(r.Context(), o, v, m.exemplar)
 }
 

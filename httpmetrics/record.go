@@ -163,7 +163,11 @@ func (m *Metrics) recordFacts(r *http.Request, d time.Duration, f *Facts) {
 	if responded {
 		c.byStatusView.Inc()
 	}
-	m.observe(r, c.latency, seconds(d))
+	if m.exemplar == nil {
+		c.latency.Observe(seconds(d))
+	} else {
+		m.observeExemplar(r, c.latency, seconds(d))
+	}
 	if abort {
 		e.abortCounter().Inc()
 	}

@@ -548,7 +548,14 @@ func init() {
 // wrapper that offers w's optional interfaces, no more, no fewer, plus
 // Unwrap (and WriteString). Release returns it.
 func wrap(w http.ResponseWriter, r *http.Request) *state {
-	s := pools[kindOf(w)].Get().(*state)
+	typ := (*[2]unsafe.Pointer)(unsafe.Pointer(&w))[0]
+	kind := 0
+	if k := kinds[0].Load(); k != nil && k.typ == typ {
+		kind = k.kind
+	} else {
+		kind = kindOf(w, typ)
+	}
+	s := pools[kind].Get().(*state)
 	s.w = w
 	s.req.proto1 = r.ProtoMajor == 1
 	return s
@@ -565,11 +572,11 @@ type writerKind struct {
 	kind int
 }
 
-// kindOf is the index in wrappers of the wrapper offering w's optional
-// interfaces.
-func kindOf(w http.ResponseWriter) int {
-	typ := (*[2]unsafe.Pointer)(unsafe.Pointer(&w))[0]
-	for i := range kinds {
+// kindOf is the index in wrappers of the wrapper offering the optional
+// interfaces of w, whose type word is typ; wrap looks in the first slot of
+// kinds itself.
+func kindOf(w http.ResponseWriter, typ unsafe.Pointer) int {
+	for i := 1; i < len(kinds); i++ {
 		k := kinds[i].Load()
 		if k == nil {
 			break

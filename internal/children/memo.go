@@ -31,7 +31,7 @@ type memoEntry[T any] struct {
 
 func memoSlot(s string) int {
 	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	return int((p>>3)^(p>>9)^uintptr(len(s))) % memoSlots
+	return int(((p >> 3) ^ (p >> 9) ^ uintptr(len(s))) % memoSlots)
 }
 
 // Get returns what s was remembered with, if s (the same bytes in memory,
