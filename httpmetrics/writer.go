@@ -89,35 +89,27 @@ func (s *state) writeHeader(code int) {
 }
 
 // freezeHeader reads the header as net/http answers with it: the
-// Content-Type, and whether net/http detects one from the body (the
-// bytes are kept only then).
+// Content-Type, and whether net/http detects one from the first bytes of
+// the body, the handler having named none (the bytes are kept only then).
+// It decides as net/http's servers do: no detection when the status allows
+// no body, a Content-Encoding is set, or (HTTP/1 only) a Transfer-Encoding.
 func (s *state) freezeHeader() {
 	r := &s.req
 	r.headerRead = true
-	r.sniffs = s.readHeader(r.facts.Status)
-	r.capturing = r.capturing && r.sniffs
-}
-
-// readHeader takes the Content-Type from the header and reports whether,
-// the handler having named none, net/http detects one from the first bytes
-// of the body: as net/http's servers decide, not when the status allows no
-// body, a Content-Encoding is set, or (HTTP/1 only) a Transfer-Encoding.
-func (s *state) readHeader(code int) (sniffs bool) {
+	r.sniffs = false
+	code := r.facts.Status
 	h := s.w.Header()
 	if len(h) == 0 {
-		return bodyAllowed(code)
-	}
-	if ct, ok := h["Content-Type"]; ok {
+		r.sniffs = bodyAllowed(code)
+	} else if ct, ok := h["Content-Type"]; ok {
 		// net/http's HTTP/1 server sends no Content-Type with a 304.
-		if len(ct) > 0 && !(s.req.proto1 && code == http.StatusNotModified) {
-			s.req.facts.ContentType = ct[0]
+		if len(ct) > 0 && !(r.proto1 && code == http.StatusNotModified) {
+			r.facts.ContentType = ct[0]
 		}
-		return false
+	} else if bodyAllowed(code) && first(h["Content-Encoding"]) == "" {
+		r.sniffs = !r.proto1 || first(h["Transfer-Encoding"]) == ""
 	}
-	if !bodyAllowed(code) || first(h["Content-Encoding"]) != "" {
-		return false
-	}
-	return !s.req.proto1 || first(h["Transfer-Encoding"]) == ""
+	r.capturing = r.capturing && r.sniffs
 }
 
 // first is the first of a header's values, as http.Header.Get returns it
