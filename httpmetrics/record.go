@@ -193,6 +193,8 @@ func (m *Metrics) patternOf(pattern string) patternView {
 	}
 	p := patternView{view: routeView(pattern)}
 	if m.labeler == nil && !m.excluded(p.view) {
+		// Not viewEntryFor: the view is found through patternMemo from
+		// now on, so it need not take one of viewMemo's slots.
 		p.entry = m.views.Get(children.Clean(p.view))
 	}
 	m.patternMemo.Put(pattern, p)

@@ -94,10 +94,10 @@ type combo struct {
 }
 
 // comboFor returns the children of (mi, ti, status) on this view, for a
-// request that got a response (named: to a view a route resolved), or nil once the view's slots hold other
-// combinations (the caller then resolves each child on its own). A slot is
-// filled once, so a view that answers with many statuses allocates nothing
-// per request either way.
+// request that got a response (named: to a view a route resolved), or nil
+// once the view's slots hold other combinations (the caller then resolves
+// each child on its own). A slot is filled once, so a view that answers
+// with many statuses allocates nothing per request either way.
 func (e *viewEntry) comboFor(mi, ti, status int, named bool) *combo {
 	for i := range e.combos {
 		c := e.combos[i].Load()
