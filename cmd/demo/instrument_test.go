@@ -15,9 +15,9 @@ import (
 	"github.com/stackprom/stackprom"
 )
 
-// startDemo runs this test binary as the demo with args (see TestMain) and
-// returns the URL it serves on; the demo is stopped when the test ends.
-func startDemo(t *testing.T, args string) string {
+// execDemo starts this test binary as the demo with args (see TestMain) and
+// returns the process and its standard error; the caller stops it.
+func execDemo(t *testing.T, args string) (*exec.Cmd, io.Reader) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "STACKPROM_DEMO_MAIN=1", "STACKPROM_DEMO_ARGS="+args)
@@ -28,6 +28,14 @@ func startDemo(t *testing.T, args string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd, stderr
+}
+
+// startDemo runs the demo with args (execDemo) and returns the URL it
+// serves on; the demo is stopped when the test ends.
+func startDemo(t *testing.T, args string) string {
+	t.Helper()
+	cmd, stderr := execDemo(t, args)
 	done := make(chan struct{})
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -119,15 +118,7 @@ func TestBinary(t *testing.T) {
 		"-addr 127.0.0.1:0 -metrics-addr 127.0.0.1:0",
 	} {
 		t.Run(args, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "STACKPROM_DEMO_MAIN=1", "STACKPROM_DEMO_ARGS="+args)
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, stderr := execDemo(t, args)
 			defer cmd.Process.Kill()
 			naming := stackprom.NamingDefault
 			if strings.Contains(args, "django") {
